@@ -1,0 +1,3 @@
+module github.com/ember-ml/ember
+
+go 1.26
