@@ -1,0 +1,44 @@
+# ember: make train runs the main job, make test passes the tests.
+GO          ?= go
+BIN         := $(CURDIR)/.bin
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+# Packages with parallel kernels, also tested under the race detector.
+RACE_PKGS   := ./internal/parallel/... ./tensor/... ./nn/... ./classical/selection/... ./data/...
+
+.PHONY: train test lint fmt-check vet staticcheck unit race bench bench-gemm tools
+
+## train: train the seeds' CNN on the MNIST bundled with ember (>= 99% test accuracy)
+train:
+	$(GO) run ./cmd/train
+
+## test: formatting, vet, staticcheck, unit tests, and race tests of the parallel kernels
+test: lint unit race
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+$(STATICCHECK):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 -timeout 30m ./...
+
+race:
+	$(GO) test -count=1 -race -short -timeout 30m $(RACE_PKGS)
+
+## bench: kernel benchmarks and the GEMM suite against OpenBLAS and gonum
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./tensor/... 
+	$(GO) run ./cmd/bench -suite gemm
+
+tools: $(STATICCHECK)
