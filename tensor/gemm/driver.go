@@ -1,0 +1,184 @@
+package gemm
+
+import (
+	"sync"
+)
+
+// Float is the set of element types the kernels handle.
+type Float interface {
+	~float32 | ~float64
+}
+
+// microKernel computes the mr×nr tile C = A·B + beta·C from a packed A
+// micro-panel (k steps of mr values) and a packed B micro-panel (k steps of
+// nr values); C has row stride ldc. When beta is zero C is only written.
+type microKernel[T Float] func(k int, a, b, c *T, ldc int, beta T)
+
+// kernel is one micro-kernel with its register tile and cache blocking.
+type kernel[T Float] struct {
+	mr, nr     int // register tile
+	mc, kc, nc int // cache blocks; mc is a multiple of mr, nc of nr
+	fn         microKernel[T]
+}
+
+// buffers holds one goroutine's packing space.
+type buffers[T Float] struct {
+	a, b, tile []T
+}
+
+var (
+	poolS = sync.Pool{New: func() any { return new(buffers[float32]) }}
+	poolD = sync.Pool{New: func() any { return new(buffers[float64]) }}
+)
+
+func getBuffers[T Float]() (*buffers[T], *sync.Pool) {
+	var zero T
+	var p *sync.Pool
+	switch any(zero).(type) {
+	case float32:
+		p = &poolS
+	default:
+		p = &poolD
+	}
+	return p.Get().(*buffers[T]), p
+}
+
+func grow[T Float](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	// Round up so that kernels with different blockings share the buffer.
+	return make([]T, n, n+n/4)
+}
+
+// serial runs the blocked algorithm on the calling goroutine.
+func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	mr, nr := kern.mr, kern.nr
+	mc := min(kern.mc, roundUp(m, mr))
+	kc := min(kern.kc, k)
+	nc := min(kern.nc, roundUp(n, nr))
+
+	buf, pool := getBuffers[T]()
+	buf.a = grow(buf.a, mc*kc)
+	buf.b = grow(buf.b, nc*kc)
+	buf.tile = grow(buf.tile, mr*nr)
+	ap, bp, tile := buf.a, buf.b, buf.tile
+	fn := kern.fn
+
+	for jc := 0; jc < n; jc += nc {
+		nb := min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			packB(transB, b, ldb, pc, jc, kb, nb, nr, bp)
+			bt := beta
+			if pc > 0 {
+				bt = 1
+			}
+			for ic := 0; ic < m; ic += mc {
+				mb := min(mc, m-ic)
+				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, ap)
+				for jr := 0; jr < nb; jr += nr {
+					nrr := min(nr, nb-jr)
+					bpan := &bp[jr*kb]
+					for ir := 0; ir < mb; ir += mr {
+						mrr := min(mr, mb-ir)
+						apan := &ap[ir*kb]
+						off := (ic+ir)*ldc + jc + jr
+						if mrr == mr && nrr == nr {
+							fn(kb, apan, bpan, &c[off], ldc, bt)
+							continue
+						}
+						fn(kb, apan, bpan, &tile[0], nr, 0)
+						mergeTile(tile, nr, mrr, nrr, bt, c[off:], ldc)
+					}
+				}
+			}
+		}
+	}
+	pool.Put(buf)
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// mergeTile writes the top-left mrr×nrr part of an edge tile into C.
+func mergeTile[T Float](tile []T, nr, mrr, nrr int, beta T, c []T, ldc int) {
+	for i := 0; i < mrr; i++ {
+		src := tile[i*nr : i*nr+nrr]
+		dst := c[i*ldc : i*ldc+nrr]
+		if beta == 0 {
+			copy(dst, src)
+			continue
+		}
+		for j, v := range src {
+			dst[j] = v + beta*dst[j]
+		}
+	}
+}
+
+// packA packs the mb×kb block of alpha·op(A) at (ic, pc) into micro-panels
+// of mr rows: panel r holds, for each p, the mr values of rows
+// r*mr..r*mr+mr-1 at column p, zero-padded past mb.
+func packA[T Float](trans bool, a []T, lda, ic, pc, mb, kb, mr int, alpha T, dst []T) {
+	for ir := 0; ir < mb; ir += mr {
+		mrr := min(mr, mb-ir)
+		d := dst[ir*kb : ir*kb+kb*mr]
+		if trans {
+			// op(A)[i][p] = a[p*lda+i]: each p is a contiguous run of rows.
+			for p := 0; p < kb; p++ {
+				src := a[(pc+p)*lda+ic+ir:]
+				src = src[:mrr]
+				row := d[p*mr : p*mr+mr]
+				for i, v := range src {
+					row[i] = alpha * v
+				}
+				clear(row[mrr:])
+			}
+			continue
+		}
+		for i := 0; i < mrr; i++ {
+			src := a[(ic+ir+i)*lda+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				d[p*mr+i] = alpha * v
+			}
+		}
+		if mrr < mr {
+			for p := 0; p < kb; p++ {
+				clear(d[p*mr+mrr : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packB packs the kb×nb block of op(B) at (pc, jc) into micro-panels of nr
+// columns: panel j holds, for each p, the nr values of row p at columns
+// j*nr..j*nr+nr-1, zero-padded past nb.
+func packB[T Float](trans bool, b []T, ldb, pc, jc, kb, nb, nr int, dst []T) {
+	for jr := 0; jr < nb; jr += nr {
+		nrr := min(nr, nb-jr)
+		d := dst[jr*kb : jr*kb+kb*nr]
+		if !trans {
+			for p := 0; p < kb; p++ {
+				row := d[p*nr : p*nr+nr]
+				copy(row, b[(pc+p)*ldb+jc+jr:][:nrr])
+				if nrr < nr {
+					clear(row[nrr:])
+				}
+			}
+			continue
+		}
+		// op(B)[p][j] = b[j*ldb+p]: each column j is a contiguous run of p.
+		for j := 0; j < nrr; j++ {
+			src := b[(jc+jr+j)*ldb+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				d[p*nr+j] = v
+			}
+		}
+		if nrr < nr {
+			for p := 0; p < kb; p++ {
+				clear(d[p*nr+nrr : p*nr+nr])
+			}
+		}
+	}
+}

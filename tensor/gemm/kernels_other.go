@@ -1,0 +1,6 @@
+//go:build noasm || !amd64
+
+package gemm
+
+// asmKernels returns no assembly kernels on this platform or build.
+func asmKernels() []*kernelSet { return nil }
