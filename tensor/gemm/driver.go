@@ -135,7 +135,29 @@ func packA[T Float](trans bool, a []T, lda, ic, pc, mb, kb, mr int, alpha T, dst
 			}
 			continue
 		}
-		for i := 0; i < mrr; i++ {
+		// Four rows at a time: four sequential read streams, and each p
+		// writes four adjacent values.
+		i := 0
+		for ; i+4 <= mrr; i += 4 {
+			base := (ic+ir+i)*lda + pc
+			r0 := a[base:][:kb]
+			r1 := a[base+lda:][:kb]
+			r2 := a[base+2*lda:][:kb]
+			r3 := a[base+3*lda:][:kb]
+			dd := d[i:]
+			if alpha == 1 {
+				for p := 0; p < kb; p++ {
+					q := dd[p*mr:][:4]
+					q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+				}
+				continue
+			}
+			for p := 0; p < kb; p++ {
+				q := dd[p*mr:][:4]
+				q[0], q[1], q[2], q[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
+			}
+		}
+		for ; i < mrr; i++ {
 			src := a[(ic+ir+i)*lda+pc:]
 			src = src[:kb]
 			for p, v := range src {

@@ -350,10 +350,18 @@ func TestPanics(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"short a", func() { Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4) }, "len(a)"},
-		{"short b", func() { Dgemm(false, true, 4, 3, 5, 1, make([]float64, 20), 5, make([]float64, 14), 5, 0, make([]float64, 12), 3) }, "len(b)"},
-		{"short c", func() { SgemmSerial(true, false, 4, 4, 4, 1, make([]float32, 16), 4, make([]float32, 16), 4, 0, make([]float32, 10), 4) }, "len(c)"},
-		{"small lda", func() { DgemmSerial(false, false, 2, 2, 3, 1, make([]float64, 6), 2, make([]float64, 6), 2, 0, make([]float64, 4), 2) }, "lda"},
+		{"short a", func() {
+			Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+		}, "len(a)"},
+		{"short b", func() {
+			Dgemm(false, true, 4, 3, 5, 1, make([]float64, 20), 5, make([]float64, 14), 5, 0, make([]float64, 12), 3)
+		}, "len(b)"},
+		{"short c", func() {
+			SgemmSerial(true, false, 4, 4, 4, 1, make([]float32, 16), 4, make([]float32, 16), 4, 0, make([]float32, 10), 4)
+		}, "len(c)"},
+		{"small lda", func() {
+			DgemmSerial(false, false, 2, 2, 3, 1, make([]float64, 6), 2, make([]float64, 6), 2, 0, make([]float64, 4), 2)
+		}, "lda"},
 		{"negative", func() { Sgemm(false, false, -1, 2, 2, 1, nil, 2, nil, 2, 0, nil, 2) }, "negative"},
 	}
 	for _, tc := range cases {
