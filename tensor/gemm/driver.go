@@ -2,6 +2,8 @@ package gemm
 
 import (
 	"sync"
+
+	"github.com/ember-ml/ember/internal/parallel"
 )
 
 // Float is the set of element types the kernels handle.
@@ -62,40 +64,106 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 	buf.a = grow(buf.a, mc*kc)
 	buf.b = grow(buf.b, nc*kc)
 	buf.tile = grow(buf.tile, mr*nr)
-	ap, bp, tile := buf.a, buf.b, buf.tile
-	fn := kern.fn
 
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
-			packB(transB, b, ldb, pc, jc, kb, nb, nr, bp)
+			packB(transB, b, ldb, pc, jc, kb, nb, nr, buf.b)
 			bt := beta
 			if pc > 0 {
 				bt = 1
 			}
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
-				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, ap)
-				for jr := 0; jr < nb; jr += nr {
-					nrr := min(nr, nb-jr)
-					bpan := &bp[jr*kb]
-					for ir := 0; ir < mb; ir += mr {
-						mrr := min(mr, mb-ir)
-						apan := &ap[ir*kb]
-						off := (ic+ir)*ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							fn(kb, apan, bpan, &c[off], ldc, bt)
-							continue
-						}
-						fn(kb, apan, bpan, &tile[0], nr, 0)
-						mergeTile(tile, nr, mrr, nrr, bt, c[off:], ldc)
-					}
-				}
+				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, buf.a)
+				macro(kern, kb, mb, 0, nb, buf.a, buf.b, bt, c[ic*ldc+jc:], ldc, buf.tile)
 			}
 		}
 	}
 	pool.Put(buf)
+}
+
+// macro multiplies a packed mb×kb block of A by columns [j0, j1) of a
+// packed kb×nb panel of B into C, whose top-left element is c[0]. j0 is a
+// multiple of nr.
+func macro[T Float](kern *kernel[T], kb, mb, j0, j1 int, ap, bp []T, beta T, c []T, ldc int, tile []T) {
+	mr, nr, fn := kern.mr, kern.nr, kern.fn
+	for jr := j0; jr < j1; jr += nr {
+		nrr := min(nr, j1-jr)
+		bpan := &bp[jr*kb]
+		for ir := 0; ir < mb; ir += mr {
+			mrr := min(mr, mb-ir)
+			apan := &ap[ir*kb]
+			off := ir*ldc + jr
+			if mrr == mr && nrr == nr {
+				fn(kb, apan, bpan, &c[off], ldc, beta)
+				continue
+			}
+			fn(kb, apan, bpan, &tile[0], nr, 0)
+			mergeTile(tile, nr, mrr, nrr, beta, c[off:], ldc)
+		}
+	}
+}
+
+// parallelGemm runs the blocked algorithm on up to threads workers. For
+// each kc×nc panel of B, the workers first pack it together into one
+// shared buffer, then multiply chunks of rows × columns of C, each packing
+// its own rows of A. Chunks are aligned to the mr×nr tile grid and are
+// handed out dynamically, so a late worker only means less help; which
+// worker computes a tile never changes its value.
+func parallelGemm[T Float](kern *kernel[T], threads int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	mr, nr := kern.mr, kern.nr
+	kc := min(kern.kc, k)
+	nc := min(kern.nc, roundUp(n, nr))
+
+	// Row chunks: about three per thread, at most mc rows.
+	rowChunk := min(kern.mc, max(mr, roundUp((m+3*threads-1)/(3*threads), mr)))
+	rowChunks := (m + rowChunk - 1) / rowChunk
+
+	shared, pool := getBuffers[T]()
+	shared.b = grow(shared.b, nc*kc)
+	bp := shared.b
+
+	for jc := 0; jc < n; jc += nc {
+		nb := min(nc, n-jc)
+		npan := (nb + nr - 1) / nr
+		// Column chunks when there are too few row chunks to go round.
+		colChunks := 1
+		if rowChunks < 3*threads {
+			colChunks = min(npan, (3*threads+rowChunks-1)/rowChunks)
+		}
+		colChunk := (npan + colChunks - 1) / colChunks * nr
+		colChunks = (nb + colChunk - 1) / colChunk
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			bt := beta
+			if pc > 0 {
+				bt = 1
+			}
+			grain := max(1, (npan+2*threads-1)/(2*threads))
+			parallel.For(npan, grain, func(lo, hi int) {
+				j0 := lo * nr
+				packB(transB, b, ldb, pc, jc+j0, kb, min(nb, hi*nr)-j0, nr, bp[j0*kb:])
+			})
+			parallel.For(rowChunks*colChunks, 1, func(lo, hi int) {
+				buf, pool := getBuffers[T]()
+				buf.a = grow(buf.a, rowChunk*kb)
+				buf.tile = grow(buf.tile, mr*nr)
+				for ch := lo; ch < hi; ch++ {
+					ri, ci := ch/colChunks, ch%colChunks
+					i0 := ri * rowChunk
+					mb := min(rowChunk, m-i0)
+					j0 := ci * colChunk
+					j1 := min(nb, j0+colChunk)
+					packA(transA, a, lda, i0, pc, mb, kb, mr, alpha, buf.a)
+					macro(kern, kb, mb, j0, j1, buf.a, bp, bt, c[i0*ldc+jc:], ldc, buf.tile)
+				}
+				pool.Put(buf)
+			})
+		}
+	}
+	pool.Put(shared)
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }

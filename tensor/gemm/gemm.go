@@ -8,8 +8,9 @@
 // chosen at run time from the CPU's features; a pure-Go kernel is used
 // everywhere else and under the build tag noasm.
 //
-// The multi-threaded entry points split C into rectangles aligned to the
-// micro-tile grid, one per thread, each computed with the same k blocking,
+// The multi-threaded entry points pack each panel of B once, together, and
+// hand out chunks of C aligned to the micro-tile grid; every element of C
+// is computed by one thread with the same k blocking and the same kernel,
 // so the result is bitwise identical whatever the number of threads.
 package gemm
 
@@ -138,58 +139,7 @@ func run[T Float](kern *kernel[T], par bool, transA, transB bool, m, n, k int, a
 		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	mt := (m + kern.mr - 1) / kern.mr
-	nt := (n + kern.nr - 1) / kern.nr
-	pm, pn := splitGrid(mt, nt, parts)
-	parts = pm * pn
-	parallel.ForN(parts, parts, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			bi, bj := p/pn, p%pn
-			i0 := min(m, bi*mt/pm*kern.mr)
-			i1 := min(m, (bi+1)*mt/pm*kern.mr)
-			j0 := min(n, bj*nt/pn*kern.nr)
-			j1 := min(n, (bj+1)*nt/pn*kern.nr)
-			if i0 >= i1 || j0 >= j1 {
-				continue
-			}
-			sa := a[i0*lda:]
-			if transA {
-				sa = a[i0:]
-			}
-			sb := b[j0:]
-			if transB {
-				sb = b[j0*ldb:]
-			}
-			serial(kern, transA, transB, i1-i0, j1-j0, k, alpha, sa, lda, sb, ldb, beta, c[i0*ldc+j0:], ldc)
-		}
-	})
-}
-
-// splitGrid chooses pm×pn = parts blocks of an mt×nt tile grid that
-// minimise the largest block, preferring splits over rows.
-func splitGrid(mt, nt, parts int) (pm, pn int) {
-	best := -1
-	for d := 1; d <= parts; d++ {
-		if parts%d != 0 {
-			continue
-		}
-		rm, rn := d, parts/d
-		if rm > mt || rn > nt {
-			continue
-		}
-		load := ((mt + rm - 1) / rm) * ((nt + rn - 1) / rn)
-		if best < 0 || load < best || (load == best && rm > pm) {
-			best, pm, pn = load, rm, rn
-		}
-	}
-	if best < 0 {
-		// Fewer tiles than parts in both directions: split the longer side.
-		if mt >= nt {
-			return min(mt, parts), 1
-		}
-		return 1, min(nt, parts)
-	}
-	return pm, pn
+	parallelGemm(kern, parts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
