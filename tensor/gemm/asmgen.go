@@ -30,8 +30,8 @@ type spec struct {
 }
 
 var specs = []spec{
-	{name: "kernS512", zmm: true, mr: 12, unroll: 4},
-	{name: "kernD512", double: true, zmm: true, mr: 12, unroll: 4},
+	{name: "kernS512", zmm: true, mr: 14, unroll: 4},
+	{name: "kernD512", double: true, zmm: true, mr: 14, unroll: 4},
 	{name: "kernS256", mr: 6, unroll: 4},
 	{name: "kernD256", double: true, mr: 6, unroll: 4},
 }

@@ -26,15 +26,15 @@ func asmKernels() []*kernelSet {
 	if cpu.X86.HasAVX512F {
 		ks = append(ks, &kernelSet{
 			name: "avx512",
-			s:    kernel[float32]{mr: 12, nr: 32, mc: 240, kc: 256, nc: 2048, fn: kernS512},
-			d:    kernel[float64]{mr: 12, nr: 16, mc: 120, kc: 256, nc: 1024, fn: kernD512},
+			s:    kernel[float32]{mr: 14, nr: 32, mc: 392, kc: 512, nc: 2048, fn: kernS512},
+			d:    kernel[float64]{mr: 14, nr: 16, mc: 196, kc: 512, nc: 1024, fn: kernD512},
 		})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, &kernelSet{
 			name: "avx2",
-			s:    kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, fn: kernS256},
-			d:    kernel[float64]{mr: 6, nr: 8, mc: 96, kc: 256, nc: 1024, fn: kernD256},
+			s:    kernel[float32]{mr: 6, nr: 16, mc: 192, kc: 384, nc: 2048, fn: kernS256},
+			d:    kernel[float64]{mr: 6, nr: 8, mc: 192, kc: 384, nc: 1024, fn: kernD256},
 		})
 	}
 	return ks
