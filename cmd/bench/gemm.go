@@ -119,10 +119,14 @@ func gemmPoint[T float32 | float64](cfg *config, impls []gemmImpl, dtype string,
 	c := make([]T, n*n)
 	var ref []T // ember's C, to check the others against
 	flops := 2 * math.Pow(float64(n), 3)
-	// Slow implementations get fewer repetitions.
-	maxReps := 10
-	if n >= 2048 {
-		maxReps = 4
+	// Small sizes are noisy (a single call is well under a millisecond), so
+	// they get many repetitions; large ones fewer. The budget bounds both.
+	maxReps := 200
+	switch {
+	case n >= 2048:
+		maxReps = 5
+	case n >= 1024:
+		maxReps = 20
 	}
 	rows := make([]gemmRow, len(cfg.threads))
 	for i, th := range cfg.threads {
