@@ -5,9 +5,11 @@
 //
 // Every kernel has the Go signature
 //
-//	func kernX(k int, a, b, c *T, ldc int, beta T)
+//	func kernX(k int, a, b, c *T, ldc int, beta T, rows, cols int)
 //
-// and computes the mr×nr tile C = A·B + beta·C from packed micro-panels:
+// and computes the mr×nr tile C = A·B + beta·C from packed micro-panels,
+// writing only its first rows rows (and, for AVX-512, its first cols
+// columns, with masked loads and stores):
 // a holds k steps of mr values of A, b holds k steps of nr = 2 vectors of B.
 // C rows are nr contiguous elements, ldc elements apart. Accumulators live
 // in registers for the whole k loop; A values are broadcast, B rows loaded
@@ -73,11 +75,8 @@ func gen(w *bytes.Buffer, s spec) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	lbl := func(l string) string { return s.name + "_" + l }
 
-	argSize := 44
-	if s.double {
-		argSize = 48
-	}
-	fmt.Fprintf(w, "\n// func %s(k int, a, b, c *%s, ldc int, beta %s)\n", s.name, typ(s), typ(s))
+	argSize := 64
+	fmt.Fprintf(w, "\n// func %s(k int, a, b, c *%s, ldc int, beta %s, rows, cols int)\n", s.name, typ(s), typ(s))
 	fmt.Fprintf(w, "// mr=%d nr=%d, %d-bit vectors.\n", mr, nr, vb*8)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", s.name, argSize)
 	p("MOVQ k+0(FP), CX")
@@ -141,6 +140,34 @@ func gen(w *bytes.Buffer, s spec) {
 	p("DECQ CX")
 	p("JNZ %s", lbl("loop1"))
 	fmt.Fprintf(w, "%s:\n", lbl("store"))
+	// Only the first rows rows of the tile are written; with AVX-512 also
+	// only the first cols columns (masks K1 and K2 for the two vectors).
+	p("MOVQ rows+48(FP), R10")
+	if s.zmm {
+		p("MOVQ cols+56(FP), CX")
+		p("MOVQ $1, AX")
+		p("SHLQ CX, AX")
+		p("DECQ AX")
+		p("KMOVW AX, K1")
+		p("SHRQ $%d, AX", lanes)
+		p("KMOVW AX, K2")
+	}
+	mk := func(v int) string {
+		if !s.zmm {
+			return ""
+		}
+		if v == 0 {
+			return "K1, "
+		}
+		return "K2, "
+	}
+	rowGuard := func(i int, done string) {
+		if i > 0 {
+			p("CMPQ R10, $%d", i)
+			p("JLE %s", done)
+			p("ADDQ R8, DX")
+		}
+	}
 	if s.double {
 		p("MOVQ beta+40(FP), AX")
 		p("SHLQ $1, AX")
@@ -151,24 +178,20 @@ func gen(w *bytes.Buffer, s spec) {
 	p("JZ %s", lbl("store0"))
 	p("%s beta+40(FP), %s", bcast, bc[0])
 	for i := 0; i < mr; i++ {
-		p("VFMADD231%s (DX), %s, %s", ps, bc[0], r(2*i))
-		p("VFMADD231%s %d(DX), %s, %s", ps, vb, bc[0], r(2*i+1))
-		p("VMOVUP%s %s, (DX)", ps[1:], r(2*i))
-		p("VMOVUP%s %s, %d(DX)", ps[1:], r(2*i+1), vb)
-		if i < mr-1 {
-			p("ADDQ R8, DX")
-		}
+		rowGuard(i, lbl("done"))
+		p("VFMADD231%s (DX), %s, %s%s", ps, bc[0], mk(0), r(2*i))
+		p("VFMADD231%s %d(DX), %s, %s%s", ps, vb, bc[0], mk(1), r(2*i+1))
+		p("VMOVUP%s %s, %s(DX)", ps[1:], r(2*i), mk(0))
+		p("VMOVUP%s %s, %s%d(DX)", ps[1:], r(2*i+1), mk(1), vb)
 	}
-	p("VZEROUPPER")
-	p("RET")
+	p("JMP %s", lbl("done"))
 	fmt.Fprintf(w, "%s:\n", lbl("store0"))
 	for i := 0; i < mr; i++ {
-		p("VMOVUP%s %s, (DX)", ps[1:], r(2*i))
-		p("VMOVUP%s %s, %d(DX)", ps[1:], r(2*i+1), vb)
-		if i < mr-1 {
-			p("ADDQ R8, DX")
-		}
+		rowGuard(i, lbl("done"))
+		p("VMOVUP%s %s, %s(DX)", ps[1:], r(2*i), mk(0))
+		p("VMOVUP%s %s, %s%d(DX)", ps[1:], r(2*i+1), mk(1), vb)
 	}
+	fmt.Fprintf(w, "%s:\n", lbl("done"))
 	p("VZEROUPPER")
 	p("RET")
 }

@@ -13,13 +13,16 @@ type Float interface {
 
 // microKernel computes the mr×nr tile C = A·B + beta·C from a packed A
 // micro-panel (k steps of mr values) and a packed B micro-panel (k steps of
-// nr values); C has row stride ldc. When beta is zero C is only written.
-type microKernel[T Float] func(k int, a, b, c *T, ldc int, beta T)
+// nr values); C has row stride ldc. Only the first rows rows of C are read
+// and written, and, when the kernel has maskCols, only the first cols
+// columns (otherwise cols must be nr). When beta is zero C is only written.
+type microKernel[T Float] func(k int, a, b, c *T, ldc int, beta T, rows, cols int)
 
 // kernel is one micro-kernel with its register tile and cache blocking.
 type kernel[T Float] struct {
-	mr, nr     int // register tile
-	mc, kc, nc int // cache blocks; mc is a multiple of mr, nc of nr
+	mr, nr     int  // register tile
+	mc, kc, nc int  // cache blocks; mc is a multiple of mr, nc of nr
+	maskCols   bool // fn handles cols < nr itself
 	fn         microKernel[T]
 }
 
@@ -96,11 +99,11 @@ func macro[T Float](kern *kernel[T], kb, mb, j0, j1 int, ap, bp []T, beta T, c [
 			mrr := min(mr, mb-ir)
 			apan := &ap[ir*kb]
 			off := ir*ldc + jr
-			if mrr == mr && nrr == nr {
-				fn(kb, apan, bpan, &c[off], ldc, beta)
+			if nrr == nr || kern.maskCols {
+				fn(kb, apan, bpan, &c[off], ldc, beta, mrr, nrr)
 				continue
 			}
-			fn(kb, apan, bpan, &tile[0], nr, 0)
+			fn(kb, apan, bpan, &tile[0], nr, 0, mr, nr)
 			mergeTile(tile, nr, mrr, nrr, beta, c[off:], ldc)
 		}
 	}

@@ -120,7 +120,9 @@ const (
 )
 
 func runF32(md mode, p problem, o operands) []float64 {
-	a, b, c := to32(o.a), to32(o.b), to32(o.c)
+	a, b := to32(o.a), to32(o.b)
+	c := withGuard(to32(o.c))
+	defer checkGuard(c)
 	f := Sgemm
 	if md == modeSerial {
 		f = SgemmSerial
@@ -134,13 +136,35 @@ func runF32(md mode, p problem, o operands) []float64 {
 }
 
 func runF64(md mode, p problem, o operands) []float64 {
-	c := slices.Clone(o.c)
+	c := withGuard(slices.Clone(o.c))
+	defer checkGuard(c)
 	f := Dgemm
 	if md == modeSerial {
 		f = DgemmSerial
 	}
 	f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, slices.Clone(o.a), o.lda, slices.Clone(o.b), o.ldb, p.beta, c, o.ldc)
 	return c
+}
+
+const guardLen = 80
+
+// withGuard returns a copy of s followed, in its capacity, by guard
+// elements that checkGuard verifies were not written.
+func withGuard[T Float](s []T) []T {
+	g := make([]T, len(s)+guardLen)
+	copy(g, s)
+	for i := len(s); i < len(g); i++ {
+		g[i] = 12345
+	}
+	return g[:len(s)]
+}
+
+func checkGuard[T Float](s []T) {
+	for i, v := range s[len(s):cap(s)] {
+		if v != 12345 {
+			panic(fmt.Sprintf("gemm wrote past the end of C: guard element %d is %v", i, v))
+		}
+	}
 }
 
 func to32(s []float64) []float32 {

@@ -6,13 +6,13 @@ import "unsafe"
 func genericKernels() *kernelSet {
 	return &kernelSet{
 		name: "generic",
-		s:    kernel[float32]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, fn: kernGeneric[float32]},
-		d:    kernel[float64]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, fn: kernGeneric[float64]},
+		s:    kernel[float32]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, maskCols: true, fn: kernGeneric[float32]},
+		d:    kernel[float64]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, maskCols: true, fn: kernGeneric[float64]},
 	}
 }
 
 // kernGeneric is the 4×4 pure-Go micro-kernel.
-func kernGeneric[T Float](k int, a, b, c *T, ldc int, beta T) {
+func kernGeneric[T Float](k int, a, b, c *T, ldc int, beta T, rows, cols int) {
 	as := unsafe.Slice(a, 4*k)
 	bs := unsafe.Slice(b, 4*k)
 
@@ -37,6 +37,21 @@ func kernGeneric[T Float](k int, a, b, c *T, ldc int, beta T) {
 		c32 += a3 * b2
 		c33 += a3 * b3
 		as, bs = as[4:], bs[4:]
+	}
+	if rows < 4 || cols < 4 {
+		acc := [16]T{c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33}
+		cs := unsafe.Slice(c, (rows-1)*ldc+cols)
+		for i := 0; i < rows; i++ {
+			row := cs[i*ldc : i*ldc+cols]
+			for j := range row {
+				if beta == 0 {
+					row[j] = acc[i*4+j]
+				} else {
+					row[j] = acc[i*4+j] + beta*row[j]
+				}
+			}
+		}
+		return
 	}
 	cs := unsafe.Slice(c, 3*ldc+4)
 	r0 := cs[0*ldc : 0*ldc+4 : 0*ldc+4]
