@@ -195,50 +195,9 @@ func packA[T Float](trans bool, a []T, lda, ic, pc, mb, kb, mr int, alpha T, dst
 		d := dst[ir*kb : ir*kb+kb*mr]
 		if trans {
 			// op(A)[i][p] = a[p*lda+i]: each p is a contiguous run of rows.
-			for p := 0; p < kb; p++ {
-				src := a[(pc+p)*lda+ic+ir:]
-				src = src[:mrr]
-				row := d[p*mr : p*mr+mr]
-				for i, v := range src {
-					row[i] = alpha * v
-				}
-				clear(row[mrr:])
-			}
-			continue
-		}
-		// Four rows at a time: four sequential read streams, and each p
-		// writes four adjacent values.
-		i := 0
-		for ; i+4 <= mrr; i += 4 {
-			base := (ic+ir+i)*lda + pc
-			r0 := a[base:][:kb]
-			r1 := a[base+lda:][:kb]
-			r2 := a[base+2*lda:][:kb]
-			r3 := a[base+3*lda:][:kb]
-			dd := d[i:]
-			if alpha == 1 {
-				for p := 0; p < kb; p++ {
-					q := dd[p*mr:][:4]
-					q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
-				}
-				continue
-			}
-			for p := 0; p < kb; p++ {
-				q := dd[p*mr:][:4]
-				q[0], q[1], q[2], q[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
-			}
-		}
-		for ; i < mrr; i++ {
-			src := a[(ic+ir+i)*lda+pc:]
-			src = src[:kb]
-			for p, v := range src {
-				d[p*mr+i] = alpha * v
-			}
-		}
-		if mrr < mr {
-			for p := 0; p < kb; p++ {
-				clear(d[p*mr+mrr : p*mr+mr])
-			}
+			runs(d, mr, mrr, a, lda, pc*lda+ic+ir, kb, alpha)
+		} else {
+			interleave(d, mr, mrr, a, lda, (ic+ir)*lda+pc, kb, alpha)
 		}
 	}
 }
@@ -250,27 +209,89 @@ func packB[T Float](trans bool, b []T, ldb, pc, jc, kb, nb, nr int, dst []T) {
 	for jr := 0; jr < nb; jr += nr {
 		nrr := min(nr, nb-jr)
 		d := dst[jr*kb : jr*kb+kb*nr]
-		if !trans {
+		if trans {
+			// op(B)[p][j] = b[j*ldb+p]: each column j is a contiguous run of p.
+			interleave(d, nr, nrr, b, ldb, (jc+jr)*ldb+pc, kb, 1)
+		} else {
+			runs(d, nr, nrr, b, ldb, pc*ldb+jc+jr, kb, 1)
+		}
+	}
+}
+
+// runs sets d[p*w+i] = alpha*src[off+p*ld+i] for p < kb, i < cnt, and zero
+// for cnt <= i < w: kb contiguous runs of cnt values.
+func runs[T Float](d []T, w, cnt int, src []T, ld, off, kb int, alpha T) {
+	if cnt == w && alpha == 1 {
+		// Fixed-size copies compile to a few vector moves.
+		switch w {
+		case 32:
 			for p := 0; p < kb; p++ {
-				row := d[p*nr : p*nr+nr]
-				copy(row, b[(pc+p)*ldb+jc+jr:][:nrr])
-				if nrr < nr {
-					clear(row[nrr:])
+				*(*[32]T)(d[p*32:]) = *(*[32]T)(src[off+p*ld:])
+			}
+			return
+		case 16:
+			for p := 0; p < kb; p++ {
+				*(*[16]T)(d[p*16:]) = *(*[16]T)(src[off+p*ld:])
+			}
+			return
+		case 8:
+			for p := 0; p < kb; p++ {
+				*(*[8]T)(d[p*8:]) = *(*[8]T)(src[off+p*ld:])
+			}
+			return
+		}
+	}
+	for p := 0; p < kb; p++ {
+		row := d[p*w : p*w+w]
+		s := src[off+p*ld:][:cnt]
+		if alpha == 1 {
+			copy(row, s)
+		} else {
+			for i, v := range s {
+				row[i] = alpha * v
+			}
+		}
+		clear(row[cnt:])
+	}
+}
+
+// interleave sets d[p*w+i] = alpha*src[off+i*ld+p] for i < cnt, p < kb,
+// and zero for cnt <= i < w: it interleaves cnt rows of src.
+func interleave[T Float](d []T, w, cnt int, src []T, ld, off, kb int, alpha T) {
+	// Blocks of pb steps keep the written part of d in L1 while groups of
+	// four rows are read as four sequential streams.
+	const pb = 128
+	for p0 := 0; p0 < kb; p0 += pb {
+		p1 := min(kb, p0+pb)
+		i := 0
+		for ; i+4 <= cnt; i += 4 {
+			base := off + i*ld
+			r0 := src[base:][:p1]
+			r1 := src[base+ld:][:p1]
+			r2 := src[base+2*ld:][:p1]
+			r3 := src[base+3*ld:][:p1]
+			dd := d[i:]
+			if alpha == 1 {
+				for p := p0; p < p1; p++ {
+					q := dd[p*w:][:4]
+					q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
 				}
+				continue
 			}
-			continue
-		}
-		// op(B)[p][j] = b[j*ldb+p]: each column j is a contiguous run of p.
-		for j := 0; j < nrr; j++ {
-			src := b[(jc+jr+j)*ldb+pc:]
-			src = src[:kb]
-			for p, v := range src {
-				d[p*nr+j] = v
+			for p := p0; p < p1; p++ {
+				q := dd[p*w:][:4]
+				q[0], q[1], q[2], q[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
 			}
 		}
-		if nrr < nr {
-			for p := 0; p < kb; p++ {
-				clear(d[p*nr+nrr : p*nr+nr])
+		for ; i < cnt; i++ {
+			r := src[off+i*ld:][:p1]
+			for p := p0; p < p1; p++ {
+				d[p*w+i] = alpha * r[p]
+			}
+		}
+		if cnt < w {
+			for p := p0; p < p1; p++ {
+				clear(d[p*w+cnt : p*w+w])
 			}
 		}
 	}
