@@ -258,6 +258,14 @@ func runs[T Float](d []T, w, cnt int, src []T, ld, off, kb int, alpha T) {
 // interleave sets d[p*w+i] = alpha*src[off+i*ld+p] for i < cnt, p < kb,
 // and zero for cnt <= i < w: it interleaves cnt rows of src.
 func interleave[T Float](d []T, w, cnt int, src []T, ld, off, kb int, alpha T) {
+	if interleaveAsm(d, w, cnt, src, ld, off, kb, alpha) {
+		return
+	}
+	interleaveGo(d, w, cnt, src, ld, off, kb, alpha)
+}
+
+// interleaveGo is interleave in Go.
+func interleaveGo[T Float](d []T, w, cnt int, src []T, ld, off, kb int, alpha T) {
 	// Blocks of pb steps keep the written part of d in L1 while groups of
 	// four rows are read as four sequential streams.
 	const pb = 128
