@@ -345,3 +345,26 @@ func CheckLen(name string, v []float64, n int) error {
 	}
 	return nil
 }
+
+// MarshalFitted returns "null" when fitted is false and the JSON of state
+// otherwise: the usual body of MarshalState.
+func MarshalFitted(fitted bool, state any) ([]byte, error) {
+	if !fitted {
+		return []byte("null"), nil
+	}
+	return json.Marshal(state)
+}
+
+// UnmarshalStrict decodes JSON into v, refusing unknown fields and trailing
+// data.
+func UnmarshalStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after state")
+	}
+	return nil
+}
