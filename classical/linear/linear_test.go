@@ -1,0 +1,166 @@
+package linear_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/estimatortest"
+	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/linear"
+	"github.com/ember-ml/ember/tensor"
+)
+
+var ctx = context.Background()
+
+func TestConformance(t *testing.T) {
+	reg := estimatortest.Config{Task: estimatortest.Regressor}
+	cls := estimatortest.Config{Task: estimatortest.Classifier}
+	for _, c := range []struct {
+		name  string
+		fresh func() classical.Estimator
+		cfg   estimatortest.Config
+	}{
+		{"LinearRegression", func() classical.Estimator { return linear.NewLinearRegression() }, reg},
+		{"Ridge", func() classical.Estimator { return linear.NewRidge() }, reg},
+		{"Lasso", func() classical.Estimator { l := linear.NewLasso(); l.Alpha = 0.01; return l }, reg},
+		{"ElasticNet", func() classical.Estimator { e := linear.NewElasticNet(); e.Alpha = 0.01; return e }, reg},
+		{"LogisticRegression", func() classical.Estimator { return linear.NewLogisticRegression() }, cls},
+		{"LogisticRegressionBinaryL1", func() classical.Estimator {
+			l := linear.NewLogisticRegression()
+			l.Penalty, l.ClassWeight = "l1", "balanced"
+			return l
+		}, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{"LogisticRegressionClassWeightMap", func() classical.Estimator {
+			l := linear.NewLogisticRegression()
+			l.ClassWeight = map[float64]float64{0: 2, 2: 0.5}
+			return l
+		}, cls},
+	} {
+		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
+	}
+}
+
+type ref struct {
+	Coef      []float64 `json:"coef"`
+	Intercept any       `json:"intercept"`
+}
+
+func loadRef(t *testing.T) map[string]ref {
+	b, err := os.ReadFile("testdata/sklearn_linear.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]ref
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func close(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d]: got %v, want %v (all: %v vs %v)", what, i, got[i], want[i], got, want)
+		}
+	}
+}
+
+func intercepts(v any) []float64 {
+	switch x := v.(type) {
+	case float64:
+		return []float64{x}
+	case []any:
+		out := make([]float64, len(x))
+		for i, e := range x {
+			out[i] = e.(float64)
+		}
+		return out
+	}
+	return nil
+}
+
+func TestAgainstScikitLearn(t *testing.T) {
+	refs := loadRef(t)
+	X, y, err := testdata.Load("iris.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := X.Shape()[0]
+	xd := X.Float64s()
+	// Regression of petal width on the other three features.
+	xr := make([]float64, 0, n*3)
+	tr := make([]float64, n)
+	for i := 0; i < n; i++ {
+		xr = append(xr, xd[i*4:i*4+3]...)
+		tr[i] = xd[i*4+3]
+	}
+	Xr, T := tensor.FromFloat64(xr, n, 3), classical.Vector(tr)
+	type linModel interface {
+		classical.Estimator
+		Coef() []float64
+		Intercept() float64
+	}
+	lasso := linear.NewLasso()
+	lasso.Alpha, lasso.Tol, lasso.MaxIter = 0.1, 1e-10, 100000
+	enet := linear.NewElasticNet()
+	enet.Alpha, enet.L1Ratio, enet.Tol, enet.MaxIter = 0.05, 0.3, 1e-10, 100000
+	ridge := linear.NewRidge()
+	ridge.Alpha = 2
+	for name, m := range map[string]linModel{"ols": linear.NewLinearRegression(), "ridge": ridge, "lasso": lasso, "enet": enet} {
+		if err := m.Fit(ctx, Xr, T); err != nil {
+			t.Fatal(err)
+		}
+		close(t, name+" coef", m.Coef(), refs[name].Coef, 1e-6)
+		close(t, name+" intercept", []float64{m.Intercept()}, intercepts(refs[name].Intercept), 1e-6)
+	}
+
+	lr := linear.NewLogisticRegression()
+	lr.MaxIter, lr.Tol = 1000, 1e-8
+	if err := lr.Fit(ctx, X, y); err != nil {
+		t.Fatal(err)
+	}
+	close(t, "multinomial coef", lr.Coef().Float64s(), refs["logreg_iris"].Coef, 2e-3)
+	close(t, "multinomial intercept", lr.Intercept(), intercepts(refs["logreg_iris"].Intercept), 2e-3)
+
+	yb := make([]float64, n)
+	for i, v := range y.Float64s() {
+		if v == 1 {
+			yb[i] = 1
+		}
+	}
+	lr = linear.NewLogisticRegression()
+	lr.C, lr.Tol = 0.5, 1e-8
+	if err := lr.Fit(ctx, X, classical.Vector(yb)); err != nil {
+		t.Fatal(err)
+	}
+	close(t, "binary coef", lr.Coef().Float64s(), refs["logreg_iris_binary_C0.5"].Coef, 1e-3)
+	close(t, "binary intercept", lr.Intercept(), intercepts(refs["logreg_iris_binary_C0.5"].Intercept), 1e-3)
+
+	lr = linear.NewLogisticRegression()
+	lr.ClassWeight, lr.Tol, lr.MaxIter = "balanced", 1e-8, 1000
+	if err := lr.Fit(ctx, X.Slice(0, 0, 120, 1), y.Slice(0, 0, 120, 1)); err != nil {
+		t.Fatal(err)
+	}
+	close(t, "balanced coef", lr.Coef().Float64s(), refs["logreg_balanced"].Coef, 2e-3)
+
+	// L1 (OWL-QN): scikit-learn's liblinear also penalises the intercept a
+	// little, so compare the sparsity pattern and loosely the values.
+	lr = linear.NewLogisticRegression()
+	lr.Penalty, lr.C, lr.Tol, lr.MaxIter = "l1", 0.5, 1e-8, 5000
+	if err := lr.Fit(ctx, X, classical.Vector(yb)); err != nil {
+		t.Fatal(err)
+	}
+	c := lr.Coef().Float64s()
+	if c[0] != 0 {
+		t.Errorf("l1 coef[0] = %v, want exactly 0 (sklearn: %v)", c[0], refs["logreg_iris_binary_l1"].Coef)
+	}
+	close(t, "l1 coef[1]", c[1:2], refs["logreg_iris_binary_l1"].Coef[1:2], 0.05)
+}
