@@ -39,7 +39,9 @@ func (s *SimpleImputer) GetParams() map[string]any { return s.params().Get() }
 func (s *SimpleImputer) SetParams(m map[string]any) error { return s.params().Set("SimpleImputer", m) }
 
 // Clone implements classical.Estimator.
-func (s *SimpleImputer) Clone() classical.Estimator { return classical.CloneByParams(s, NewSimpleImputer) }
+func (s *SimpleImputer) Clone() classical.Estimator {
+	return classical.CloneByParams(s, NewSimpleImputer)
+}
 
 // Fit learns the fill value of each column (NaN marks a column to drop).
 func (s *SimpleImputer) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
@@ -217,7 +219,9 @@ func (e *OneHotEncoder) GetParams() map[string]any { return e.params().Get() }
 func (e *OneHotEncoder) SetParams(m map[string]any) error { return e.params().Set("OneHotEncoder", m) }
 
 // Clone implements classical.Estimator.
-func (e *OneHotEncoder) Clone() classical.Estimator { return classical.CloneByParams(e, NewOneHotEncoder) }
+func (e *OneHotEncoder) Clone() classical.Estimator {
+	return classical.CloneByParams(e, NewOneHotEncoder)
+}
 
 // Fit learns the categories of each column.
 func (e *OneHotEncoder) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
@@ -364,10 +368,14 @@ func (e *OrdinalEncoder) params() classical.Params {
 func (e *OrdinalEncoder) GetParams() map[string]any { return e.params().Get() }
 
 // SetParams implements classical.Estimator.
-func (e *OrdinalEncoder) SetParams(m map[string]any) error { return e.params().Set("OrdinalEncoder", m) }
+func (e *OrdinalEncoder) SetParams(m map[string]any) error {
+	return e.params().Set("OrdinalEncoder", m)
+}
 
 // Clone implements classical.Estimator.
-func (e *OrdinalEncoder) Clone() classical.Estimator { return classical.CloneByParams(e, NewOrdinalEncoder) }
+func (e *OrdinalEncoder) Clone() classical.Estimator {
+	return classical.CloneByParams(e, NewOrdinalEncoder)
+}
 
 // Fit learns the categories of each column.
 func (e *OrdinalEncoder) Fit(ctx context.Context, X, _ *tensor.Tensor) error {

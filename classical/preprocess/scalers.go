@@ -226,7 +226,9 @@ func (s *MinMaxScaler) GetParams() map[string]any { return s.params().Get() }
 func (s *MinMaxScaler) SetParams(m map[string]any) error { return s.params().Set("MinMaxScaler", m) }
 
 // Clone implements classical.Estimator.
-func (s *MinMaxScaler) Clone() classical.Estimator { return classical.CloneByParams(s, NewMinMaxScaler) }
+func (s *MinMaxScaler) Clone() classical.Estimator {
+	return classical.CloneByParams(s, NewMinMaxScaler)
+}
 
 // Fit learns each column's minimum and maximum.
 func (s *MinMaxScaler) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
@@ -332,7 +334,9 @@ func (s *RobustScaler) GetParams() map[string]any { return s.params().Get() }
 func (s *RobustScaler) SetParams(m map[string]any) error { return s.params().Set("RobustScaler", m) }
 
 // Clone implements classical.Estimator.
-func (s *RobustScaler) Clone() classical.Estimator { return classical.CloneByParams(s, NewRobustScaler) }
+func (s *RobustScaler) Clone() classical.Estimator {
+	return classical.CloneByParams(s, NewRobustScaler)
+}
 
 // Percentile returns the q-th percentile (0..100) of sorted values with
 // linear interpolation (NumPy's default).
@@ -417,8 +421,8 @@ func (s *RobustScaler) UnmarshalState(b []byte) error {
 // Normalizer scales each sample (row) to unit norm: "l2" (default), "l1"
 // or "max". It learns nothing but the number of features.
 type Normalizer struct {
-	Norm   string // "norm"
-	nFeat  int
+	Norm  string // "norm"
+	nFeat int
 }
 
 // NewNormalizer returns an l2 Normalizer.
