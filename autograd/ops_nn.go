@@ -1,0 +1,413 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/ember-ml/ember/internal/parallel"
+	"github.com/ember-ml/ember/tensor"
+)
+
+type float interface{ ~float32 | ~float64 }
+
+// elems returns the elements of a contiguous CPU tensor of type T.
+func elems[T float](t *tensor.Tensor) []T {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(t.Float32s()).([]T)
+	}
+	return any(t.Float64s()).([]T)
+}
+
+// MatMul returns the matrix product a @ b. Operands of one dimension are
+// treated as a row (a) or a column (b) vector, which is removed from the
+// result, as in NumPy; leading dimensions are batch dimensions and
+// broadcast.
+func MatMul(a, b *Variable) *Variable {
+	if a.Value.Dim() == 1 {
+		r := MatMul(Reshape(a, 1, -1), b)
+		s := slices.Clone(r.Shape())
+		return Reshape(r, append(s[:len(s)-2], s[len(s)-1])...)
+	}
+	if b.Value.Dim() == 1 {
+		r := MatMul(a, Reshape(b, -1, 1))
+		s := r.Shape()
+		return Reshape(r, s[:len(s)-1]...)
+	}
+	out := tensor.MatMul(a.Value, b.Value)
+	return record("matmul", out, true, []*Variable{a, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if a.requiresGrad {
+			p := tensor.MatMul(g, b.Value.T())
+			ga = unbroadcast(p, a.Shape())
+			if ga != p && !ga.SharesStorage(p) {
+				tensor.Release(p)
+			}
+		}
+		if b.requiresGrad {
+			p := tensor.MatMul(a.Value.T(), g)
+			gb = unbroadcast(p, b.Shape())
+			if gb != p && !gb.SharesStorage(p) {
+				tensor.Release(p)
+			}
+		}
+		return grads(ga, gb)
+	})
+}
+
+// Activation names the activation functions that BiasAct fuses with the
+// bias addition.
+type Activation uint8
+
+// Fusable activations.
+const (
+	Linear Activation = iota
+	ReluAct
+	SigmoidAct
+	TanhAct
+)
+
+// BiasAct returns act(x + b), with b (one value per channel) added along
+// axis 1 of x ([N, F] or [N, F, H, W]): the bias and activation of Dense
+// and Conv2D in one pass over memory, with one gradient rule.
+func BiasAct(x, b *Variable, act Activation) *Variable {
+	xs := x.Shape()
+	if len(xs) < 2 || b.Value.Dim() != 1 || b.Shape()[0] != xs[1] {
+		panic(fmt.Sprintf("autograd: BiasAct shape mismatch: input %v and bias %v (want one value per channel of axis 1)", xs, b.Shape()))
+	}
+	if x.Value.DType() != b.Value.DType() {
+		panic(fmt.Sprintf("autograd: BiasAct with %v input and %v bias", x.Value.DType(), b.Value.DType()))
+	}
+	xc := x.Value.Contiguous()
+	out := tensor.EmptyLike(xc)
+	n, f := xs[0], xs[1]
+	inner := xc.Size() / max(n*f, 1)
+	bc := b.Value.Contiguous()
+	if out.DType() == tensor.Float32 {
+		biasActFwd(elems[float32](out), elems[float32](xc), elems[float32](bc), n, f, inner, act)
+	} else {
+		biasActFwd(elems[float64](out), elems[float64](xc), elems[float64](bc), n, f, inner, act)
+	}
+	return record("bias_act", out, true, []*Variable{x, b}, func(g *tensor.Tensor) []*tensor.Tensor {
+		d := g
+		if act != Linear {
+			d = tensor.EmptyLike(g)
+			if g.DType() == tensor.Float32 {
+				actBack(elems[float32](d), elems[float32](g), elems[float32](out), act)
+			} else {
+				actBack(elems[float64](d), elems[float64](g), elems[float64](out), act)
+			}
+		}
+		var gx, gb *tensor.Tensor
+		if b.requiresGrad {
+			gb = tensor.Empty(g.DType(), f).To(g.Device())
+			if g.DType() == tensor.Float32 {
+				biasGrad(elems[float32](gb), elems[float32](d), n, f, inner)
+			} else {
+				biasGrad(elems[float64](gb), elems[float64](d), n, f, inner)
+			}
+		}
+		if x.requiresGrad {
+			gx = d
+		} else if d != g {
+			tensor.Release(d)
+		}
+		return grads(gx, gb)
+	})
+}
+
+func biasActFwd[T float](out, x, b []T, n, f, inner int, act Activation) {
+	parallel.For(n*f, max(1, 8192/max(inner, 1)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			bv := b[r%f]
+			o, xs := out[r*inner:(r+1)*inner], x[r*inner:(r+1)*inner]
+			switch act {
+			case ReluAct:
+				for i, v := range xs {
+					v += bv
+					if v < 0 {
+						v = 0
+					}
+					o[i] = v
+				}
+			case SigmoidAct:
+				for i, v := range xs {
+					o[i] = T(sigmoid(float64(v + bv)))
+				}
+			case TanhAct:
+				for i, v := range xs {
+					o[i] = T(math.Tanh(float64(v + bv)))
+				}
+			default:
+				for i, v := range xs {
+					o[i] = v + bv
+				}
+			}
+		}
+	})
+}
+
+func actBack[T float](d, g, y []T, act Activation) {
+	parallel.For(len(d), 1<<14, func(lo, hi int) {
+		d, g, y := d[lo:hi], g[lo:hi], y[lo:hi]
+		switch act {
+		case ReluAct:
+			for i, v := range y {
+				if v > 0 {
+					d[i] = g[i]
+				} else {
+					d[i] = 0
+				}
+			}
+		case SigmoidAct:
+			for i, v := range y {
+				d[i] = g[i] * v * (1 - v)
+			}
+		case TanhAct:
+			for i, v := range y {
+				d[i] = g[i] * (1 - v*v)
+			}
+		}
+	})
+}
+
+func biasGrad[T float](gb, d []T, n, f, inner int) {
+	parallel.For(f, max(1, f/4), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			var s float64
+			for i := 0; i < n; i++ {
+				var rs T
+				for _, v := range d[(i*f+c)*inner : (i*f+c+1)*inner] {
+					rs += v
+				}
+				s += float64(rs)
+			}
+			gb[c] = T(s)
+		}
+	})
+}
+
+// Conv2D convolves x[N,C,H,W] with filters w[F,C,KH,KW] (cross-correlation).
+func Conv2D(x, w *Variable, p tensor.ConvParams) *Variable {
+	out := tensor.Conv2D(x.Value, w.Value, p)
+	return record("conv2d", out, true, []*Variable{x, w}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gw *tensor.Tensor
+		if x.requiresGrad {
+			gx = tensor.Conv2DBackwardData(g, w.Value, x.Shape(), p)
+		}
+		if w.requiresGrad {
+			gw = tensor.Conv2DBackwardFilter(x.Value, g, w.Shape(), p)
+		}
+		return grads(gx, gw)
+	})
+}
+
+// MaxPool2D takes the maximum of each window of x[N,C,H,W].
+func MaxPool2D(x *Variable, p tensor.ConvParams) *Variable {
+	out := tensor.MaxPool2D(x.Value, p)
+	return record("max_pool2d", out, true, []*Variable{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return grads(tensor.MaxPool2DBackward(g, x.Value, p))
+	})
+}
+
+// AvgPool2D takes the mean of each window of x[N,C,H,W] (padding excluded
+// from the count).
+func AvgPool2D(x *Variable, p tensor.ConvParams) *Variable {
+	out := tensor.AvgPool2D(x.Value, p)
+	shape := slices.Clone(x.Shape())
+	return record("avg_pool2d", out, true, []*Variable{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return grads(tensor.AvgPool2DBackward(g, shape, p))
+	})
+}
+
+// Softmax returns exp(a)/sum(exp(a)) along axis.
+func Softmax(a *Variable, axis int) *Variable {
+	out := tensor.Softmax(a.Value, axis)
+	return record("softmax", out, true, []*Variable{a}, func(g *tensor.Tensor) []*tensor.Tensor {
+		gy := tensor.BinaryTo(nil, tensor.OpMul, g, out)
+		s := tensor.SumKeep(gy, axis)
+		d := tensor.BinaryTo(nil, tensor.OpSub, g, s)
+		tensor.BinaryTo(d, tensor.OpMul, d, out)
+		tensor.Release(gy)
+		tensor.Release(s)
+		return grads(d)
+	})
+}
+
+// LogSoftmax returns a - logsumexp(a) along axis.
+func LogSoftmax(a *Variable, axis int) *Variable {
+	out := tensor.LogSoftmax(a.Value, axis)
+	return record("log_softmax", out, true, []*Variable{a}, func(g *tensor.Tensor) []*tensor.Tensor {
+		s := tensor.SumKeep(g, axis)
+		p := tensor.UnaryTo(nil, tensor.OpExp, out, 0, 0)
+		tensor.BinaryTo(p, tensor.OpMul, p, s)
+		d := tensor.BinaryTo(nil, tensor.OpSub, g, p)
+		tensor.Release(s)
+		tensor.Release(p)
+		return grads(d)
+	})
+}
+
+// Dropout zeroes each element of a with probability rate and scales the
+// others by 1/(1-rate) (inverted dropout); the mask is drawn from seed, so
+// the same seed gives the same mask on any device and thread count.
+func Dropout(a *Variable, rate float64, seed uint64) *Variable {
+	if rate < 0 || rate >= 1 {
+		panic(fmt.Sprintf("autograd: Dropout rate %v outside [0, 1)", rate))
+	}
+	if rate == 0 {
+		return a
+	}
+	mask := tensor.Bernoulli(a.Value.Device(), a.Value.DType(), 1-rate, 1/(1-rate), seed, a.Shape()...)
+	out := tensor.BinaryTo(nil, tensor.OpMul, a.Value, mask)
+	return record("dropout", out, true, []*Variable{a}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return grads(tensor.BinaryTo(nil, tensor.OpMul, g, mask))
+	}, mask)
+}
+
+// rowWeights returns the per-row weights (nil means 1) as float64.
+func rowWeights(w *tensor.Tensor, n int) []float64 {
+	if w == nil {
+		return nil
+	}
+	if w.Size() != n {
+		panic(fmt.Sprintf("autograd: loss weights of shape %v for %d samples", w.Shape(), n))
+	}
+	return w.Float64s()
+}
+
+// SoftmaxCrossEntropy returns the mean over the batch of the cross-entropy
+// between the target distributions target[N,C] (one-hot rows, or
+// probabilities) and softmax(logits[N,C]), computed stably from the logits.
+// weights (nil, or one per sample) scale each sample's loss; the sum is
+// divided by N as Keras does.
+func SoftmaxCrossEntropy(logits *Variable, target, weights *tensor.Tensor) *Variable {
+	ls := logits.Shape()
+	if len(ls) != 2 || !slices.Equal(ls, target.Shape()) {
+		panic(fmt.Sprintf("autograd: SoftmaxCrossEntropy shape mismatch: logits %v and target %v", ls, target.Shape()))
+	}
+	return softmaxCE("softmax_cross_entropy", logits, target.Contiguous(), nil, weights)
+}
+
+// SparseSoftmaxCrossEntropy is SoftmaxCrossEntropy with the target given as
+// class indices.
+func SparseSoftmaxCrossEntropy(logits *Variable, labels []int, weights *tensor.Tensor) *Variable {
+	ls := logits.Shape()
+	if len(ls) != 2 || len(labels) != ls[0] {
+		panic(fmt.Sprintf("autograd: SparseSoftmaxCrossEntropy shape mismatch: logits %v with %d labels", ls, len(labels)))
+	}
+	for i, l := range labels {
+		if l < 0 || l >= ls[1] {
+			panic(fmt.Sprintf("autograd: SparseSoftmaxCrossEntropy label %d at row %d outside [0, %d)", l, i, ls[1]))
+		}
+	}
+	return softmaxCE("sparse_softmax_cross_entropy", logits, nil, labels, weights)
+}
+
+func softmaxCE(op string, logits *Variable, target *tensor.Tensor, labels []int, weights *tensor.Tensor) *Variable {
+	n, c := logits.Shape()[0], logits.Shape()[1]
+	lsm := tensor.LogSoftmax(logits.Value, 1)
+	w := rowWeights(weights, n)
+	var yt []float64
+	if target != nil {
+		yt = target.Float64s()
+	}
+	lp := lsm.Float64s()
+	var total float64
+	for i := 0; i < n; i++ {
+		var li float64
+		if labels != nil {
+			li = -lp[i*c+labels[i]]
+		} else {
+			for j := 0; j < c; j++ {
+				if y := yt[i*c+j]; y != 0 {
+					li -= y * lp[i*c+j]
+				}
+			}
+		}
+		if w != nil {
+			li *= w[i]
+		}
+		total += li
+	}
+	out := tensor.Full(logits.Value.DType(), total/float64(max(n, 1))).To(logits.Value.Device())
+	return record(op, out, true, []*Variable{logits}, func(g *tensor.Tensor) []*tensor.Tensor {
+		scale := g.Item() / float64(max(n, 1))
+		d := tensor.UnaryTo(nil, tensor.OpExp, lsm, 0, 0) // softmax
+		if d.DType() == tensor.Float32 {
+			ceBack(elems[float32](d), yt, labels, w, n, c, scale)
+		} else {
+			ceBack(elems[float64](d), yt, labels, w, n, c, scale)
+		}
+		return grads(d)
+	}, lsm)
+}
+
+func ceBack[T float](d []T, yt []float64, labels []int, w []float64, n, c int, scale float64) {
+	for i := 0; i < n; i++ {
+		s := scale
+		if w != nil {
+			s *= w[i]
+		}
+		row := d[i*c : (i+1)*c]
+		if labels != nil {
+			for j := range row {
+				row[j] = T(float64(row[j]) * s)
+			}
+			row[labels[i]] -= T(s)
+			continue
+		}
+		var ysum float64
+		for j := 0; j < c; j++ {
+			ysum += yt[i*c+j]
+		}
+		for j := range row {
+			row[j] = T((float64(row[j])*ysum - yt[i*c+j]) * s)
+		}
+	}
+}
+
+// SigmoidBinaryCrossEntropy returns the binary cross-entropy between
+// targets in [0, 1] and sigmoid(logits), computed stably from the logits as
+// max(x,0) - x*y + log(1+e**-|x|). Each sample's loss is the mean over its
+// elements; weights (nil, or one per sample) scale them, and the sum is
+// divided by N.
+func SigmoidBinaryCrossEntropy(logits *Variable, target, weights *tensor.Tensor) *Variable {
+	ls := logits.Shape()
+	if len(ls) == 0 || logits.Value.Size() != target.Size() {
+		panic(fmt.Sprintf("autograd: SigmoidBinaryCrossEntropy shape mismatch: logits %v and target %v", ls, target.Shape()))
+	}
+	n := ls[0]
+	k := logits.Value.Size() / max(n, 1)
+	w := rowWeights(weights, n)
+	x := logits.Value.Float64s()
+	y := target.Float64s()
+	var total float64
+	for i := 0; i < n; i++ {
+		var li float64
+		for j := i * k; j < (i+1)*k; j++ {
+			li += math.Max(x[j], 0) - x[j]*y[j] + math.Log1p(math.Exp(-math.Abs(x[j])))
+		}
+		li /= float64(k)
+		if w != nil {
+			li *= w[i]
+		}
+		total += li
+	}
+	out := tensor.Full(logits.Value.DType(), total/float64(max(n, 1))).To(logits.Value.Device())
+	return record("sigmoid_binary_cross_entropy", out, true, []*Variable{logits}, func(g *tensor.Tensor) []*tensor.Tensor {
+		scale := g.Item() / float64(max(n*k, 1))
+		d := make([]float64, len(x))
+		for i := 0; i < n; i++ {
+			s := scale
+			if w != nil {
+				s *= w[i]
+			}
+			for j := i * k; j < (i+1)*k; j++ {
+				d[j] = (sigmoid(x[j]) - y[j]) * s
+			}
+		}
+		return grads(tensor.FromSlice(logits.Value.DType(), d, ls...).To(logits.Value.Device()))
+	})
+}
