@@ -154,13 +154,6 @@ func tapeOf(inputs []*Variable) (*Tape, bool) {
 	return tp, req
 }
 
-// recording reports whether an operation on inputs will be recorded, so
-// that forward passes compute what only the backward pass needs only then.
-func recording(inputs ...*Variable) bool {
-	tp, req := tapeOf(inputs)
-	return tp != nil && req
-}
-
 // record wraps out as the result of op on inputs. owned says out was
 // allocated by the operation (not a view of an input) and may be released
 // with the tape. saved are tensors the backward pass reads that the tape

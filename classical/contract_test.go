@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
@@ -122,7 +123,7 @@ func TestParams(t *testing.T) {
 }
 
 func TestFloatsRoundTrip(t *testing.T) {
-	in := classical.Floats{1, -0.0, 1e-300, 3.14159}
+	in := classical.Floats{1, math.Copysign(0, -1), 1e-300, 3.14159}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)

@@ -373,7 +373,7 @@ func Check(t *testing.T, fresh func() classical.Estimator, cfg Config) {
 				if err == nil {
 					_, err = outputs(m, X) // must not panic either
 				}
-				return nil
+				return err
 			})
 			if isPanic(err) {
 				t.Fatal(err)
@@ -463,7 +463,7 @@ func outputs(e classical.Estimator, X *tensor.Tensor) (map[string]*tensor.Tensor
 		if p, ok := e.(classical.Predictor); ok {
 			o, err := p.Predict(X)
 			if err != nil && !errors.Is(err, classical.ErrInvalidParam) {
-				return fmt.Errorf("Predict: %w", err)
+				return fmt.Errorf("predict: %w", err)
 			}
 			if err == nil {
 				out["Predict"] = o
@@ -472,7 +472,7 @@ func outputs(e classical.Estimator, X *tensor.Tensor) (map[string]*tensor.Tensor
 		if tr, ok := e.(classical.Transformer); ok {
 			o, err := tr.Transform(X)
 			if err != nil && !errors.Is(err, classical.ErrInvalidParam) {
-				return fmt.Errorf("Transform: %w", err)
+				return fmt.Errorf("transform: %w", err)
 			}
 			if err == nil {
 				out["Transform"] = o
