@@ -1,0 +1,778 @@
+package tree
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/internal/parallel"
+)
+
+// Criterion is the impurity a split minimises.
+type Criterion int
+
+// The criteria: Gini and Entropy for classification, SquaredError and
+// AbsoluteError for regression.
+const (
+	Gini Criterion = iota
+	Entropy
+	SquaredError
+	AbsoluteError
+)
+
+// ParseCriterion maps scikit-learn's names ("gini", "entropy", "log_loss",
+// "squared_error", "friedman_mse", "absolute_error") to a Criterion.
+func ParseCriterion(s string) (Criterion, bool) {
+	switch s {
+	case "gini":
+		return Gini, true
+	case "entropy", "log_loss":
+		return Entropy, true
+	case "squared_error", "friedman_mse":
+		return SquaredError, true
+	case "absolute_error":
+		return AbsoluteError, true
+	}
+	return 0, false
+}
+
+// Classification reports whether c is a classification criterion.
+func (c Criterion) Classification() bool { return c == Gini || c == Entropy }
+
+// featureThreshold is scikit-learn's FEATURE_THRESHOLD: values closer than
+// this are not split apart.
+const featureThreshold = 1e-7
+
+// epsilon is scikit-learn's EPSILON (the float64 machine epsilon).
+const epsilon = 2.220446049250313e-16
+
+// Presorted holds X column by column with, for each feature, the sample
+// indices sorted by value. It is computed once and shared by every tree
+// grown on the same X (forests, boosting).
+type Presorted struct {
+	N, P  int
+	Cols  [][]float64 // Cols[f][i]: feature f of sample i
+	Order [][]int32   // Order[f]: 0..N-1 sorted by Cols[f] (ties by index)
+}
+
+// Presort prepares m for Grow.
+func Presort(m classical.Matrix) *Presorted {
+	n, p := m.Rows, m.Cols
+	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p), Order: make([][]int32, p)}
+	parallel.For(p, 1, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			col := make([]float64, n)
+			for i := 0; i < n; i++ {
+				col[i] = m.Data[i*p+f]
+			}
+			ord := make([]int32, n)
+			for i := range ord {
+				ord[i] = int32(i)
+			}
+			slices.SortFunc(ord, func(a, b int32) int {
+				if c := cmp.Compare(col[a], col[b]); c != 0 {
+					return c
+				}
+				return cmp.Compare(a, b)
+			})
+			ps.Cols[f], ps.Order[f] = col, ord
+		}
+	})
+	return ps
+}
+
+// Spec configures Grow.
+type Spec struct {
+	Criterion Criterion
+	// NClasses is the number of classes (classification criteria).
+	NClasses int
+	// MaxDepth limits the depth (root has depth 0); 0 means no limit.
+	MaxDepth int
+	// MinSamplesSplit is the least number of samples a node needs to be
+	// split (at least 2).
+	MinSamplesSplit int
+	// MinSamplesLeaf is the least number of samples in each child.
+	MinSamplesLeaf int
+	// MinImpurityDecrease: a split must decrease the weighted impurity by
+	// at least this much.
+	MinImpurityDecrease float64
+	// MaxFeatures is the number of features drawn at each node (0: all).
+	MaxFeatures int
+	// Random draws one random threshold per feature (extremely randomised
+	// trees) instead of searching the best one.
+	Random bool
+}
+
+// Target is what a tree learns: Class (class indices in [0, NClasses))
+// for classification criteria, Y for regression criteria. W holds
+// non-negative sample weights (nil: all 1); samples of weight 0 are left
+// out.
+type Target struct {
+	Class []int32
+	Y     []float64
+	W     []float64
+}
+
+type split struct {
+	feature int
+	pos     int // number of samples going left
+	thr     float64
+	proxy   float64
+}
+
+type grower struct {
+	ctx   context.Context
+	ps    *Presorted
+	spec  Spec
+	tg    Target
+	K     int
+	ord   [][]int32 // per feature, the active samples; node segments are contiguous
+	samp  []int32   // the active samples, partitioned like ord
+	left  []bool    // per sample: goes left at the current split
+	tmp   []int32
+	rng   *rand.Rand
+	t     *Tree
+	perm  []int
+	cntL  []float64
+	cntR  []float64
+	wTot  float64
+	mtry  int
+	err   error
+	steps int
+	// absolute error scratch
+	fw, fwy, gw, gwy []float64
+	rank             []int32
+	ysort, wsort     []float64
+}
+
+// Grow grows one tree on ps with the given target and spec. rng draws the
+// features examined at each node (and the thresholds of random splits).
+// It returns ctx.Err() when ctx is cancelled.
+func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Rand) (*Tree, error) {
+	g := &grower{ctx: ctx, ps: ps, spec: spec, tg: tg, rng: rng}
+	if spec.Criterion.Classification() {
+		g.K = spec.NClasses
+	} else {
+		g.K = 1
+	}
+	g.mtry = spec.MaxFeatures
+	if g.mtry <= 0 || g.mtry > ps.P {
+		g.mtry = ps.P
+	}
+	// Active samples: weight > 0.
+	active := ps.N
+	if tg.W != nil {
+		active = 0
+		for _, w := range tg.W {
+			if w > 0 {
+				active++
+			}
+		}
+	}
+	g.ord = make([][]int32, ps.P)
+	buf := make([]int32, active*ps.P)
+	for f := 0; f < ps.P; f++ {
+		o := buf[f*active : (f+1)*active : (f+1)*active]
+		if tg.W == nil {
+			copy(o, ps.Order[f])
+		} else {
+			k := 0
+			for _, i := range ps.Order[f] {
+				if tg.W[i] > 0 {
+					o[k] = i
+					k++
+				}
+			}
+		}
+		g.ord[f] = o
+	}
+	g.samp = make([]int32, active)
+	if tg.W == nil {
+		for i := range g.samp {
+			g.samp[i] = int32(i)
+		}
+	} else {
+		k := 0
+		for i, w := range tg.W {
+			if w > 0 {
+				g.samp[k] = int32(i)
+				k++
+			}
+		}
+	}
+	g.left = make([]bool, ps.N)
+	g.tmp = make([]int32, active)
+	g.perm = make([]int, ps.P)
+	g.cntL = make([]float64, g.K)
+	g.cntR = make([]float64, g.K)
+	g.t = &Tree{NFeatures: ps.P, NValues: g.K}
+	if active == 0 {
+		return nil, classical.Invalidf("tree", "every sample has weight 0")
+	}
+	if spec.Criterion == AbsoluteError {
+		g.fw = make([]float64, active+1)
+		g.fwy = make([]float64, active+1)
+		g.gw = make([]float64, active+1)
+		g.gwy = make([]float64, active+1)
+		g.rank = make([]int32, ps.N)
+		g.ysort = make([]float64, active)
+		g.wsort = make([]float64, active)
+	}
+	constant := make([]bool, ps.P)
+	g.wTot = g.weightOf(g.samp)
+	g.build(0, active, 0, constant)
+	if g.err != nil {
+		return nil, g.err
+	}
+	return g.t, nil
+}
+
+func (g *grower) w(i int32) float64 {
+	if g.tg.W == nil {
+		return 1
+	}
+	return g.tg.W[i]
+}
+
+func (g *grower) weightOf(idx []int32) float64 {
+	if g.tg.W == nil {
+		return float64(len(idx))
+	}
+	s := 0.0
+	for _, i := range idx {
+		s += g.tg.W[i]
+	}
+	return s
+}
+
+// nodeValue fills val (K entries) with the node's value (class weights or
+// mean / median) and returns its weight and impurity.
+func (g *grower) nodeValue(idx []int32, val []float64) (wn, imp float64) {
+	switch g.spec.Criterion {
+	case Gini, Entropy:
+		clear(val)
+		for _, i := range idx {
+			val[g.tg.Class[i]] += g.w(i)
+		}
+		for _, c := range val {
+			wn += c
+		}
+		return wn, classImpurity(g.spec.Criterion, val, wn)
+	case SquaredError:
+		s, s2 := 0.0, 0.0
+		for _, i := range idx {
+			w, y := g.w(i), g.tg.Y[i]
+			wn += w
+			s += w * y
+			s2 += w * y * y
+		}
+		mean := s / wn
+		val[0] = mean
+		return wn, max(s2/wn-mean*mean, 0)
+	default: // AbsoluteError
+		ys := make([]float64, len(idx))
+		ws := make([]float64, len(idx))
+		o := make([]int, len(idx))
+		for k, i := range idx {
+			o[k] = k
+			ys[k] = g.tg.Y[i]
+			ws[k] = g.w(i)
+			wn += ws[k]
+		}
+		slices.SortFunc(o, func(a, b int) int { return cmp.Compare(ys[a], ys[b]) })
+		sy := make([]float64, len(o))
+		sw := make([]float64, len(o))
+		for k, j := range o {
+			sy[k], sw[k] = ys[j], ws[j]
+		}
+		med := WeightedMedian(sy, sw)
+		val[0] = med
+		for k := range sy {
+			imp += sw[k] * math.Abs(sy[k]-med)
+		}
+		return wn, imp / wn
+	}
+}
+
+// WeightedMedian returns the weighted median of sorted values ys with
+// weights ws as scikit-learn computes it: the first value where the
+// cumulative weight reaches half the total, averaged with the next one
+// when it reaches exactly half.
+func WeightedMedian(ys, ws []float64) float64 {
+	tot := 0.0
+	for _, w := range ws {
+		tot += w
+	}
+	half := tot / 2
+	c := 0.0
+	for k := range ys {
+		c += ws[k]
+		if c >= half {
+			if c == half && k+1 < len(ys) {
+				return (ys[k] + ys[k+1]) / 2
+			}
+			return ys[k]
+		}
+	}
+	return ys[len(ys)-1]
+}
+
+func xlogx(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	return x * math.Log(x)
+}
+
+func classImpurity(c Criterion, cnt []float64, wn float64) float64 {
+	if wn <= 0 {
+		return 0
+	}
+	if c == Gini {
+		s := 0.0
+		for _, v := range cnt {
+			s += v * v
+		}
+		return 1 - s/(wn*wn)
+	}
+	e := 0.0
+	for _, v := range cnt {
+		if v > 0 {
+			p := v / wn
+			e -= p * math.Log2(p)
+		}
+	}
+	return e
+}
+
+// build grows the node holding samples [s, e) of every ordering and
+// returns its id.
+func (g *grower) build(s, e, depth int, constant []bool) int32 {
+	if g.err != nil {
+		return -1
+	}
+	if g.steps++; g.steps&63 == 0 && g.ctx != nil {
+		if err := g.ctx.Err(); err != nil {
+			g.err = err
+			return -1
+		}
+	}
+	id := int32(len(g.t.Nodes))
+	val := make([]float64, g.K)
+	wn, imp := g.nodeValue(g.samp[s:e], val)
+	g.t.Nodes = append(g.t.Nodes, Node{Left: -1, Right: -1, Feature: -1, Impurity: imp, NSamples: int32(e - s), WeightedNSamples: wn})
+	g.t.Value = append(g.t.Value, val...)
+	n := e - s
+	sp := g.spec
+	leaf := (sp.MaxDepth > 0 && depth >= sp.MaxDepth) || n < max(sp.MinSamplesSplit, 2) || n < 2*max(sp.MinSamplesLeaf, 1) || imp <= epsilon
+	if leaf {
+		return id
+	}
+	best, ok := g.findSplit(s, e, wn, val, constant)
+	if !ok {
+		return id
+	}
+	// Impurity decrease of the split, weighted as scikit-learn does.
+	nL := best.pos
+	lIdx := g.ord[best.feature][s : s+nL]
+	rIdx := g.ord[best.feature][s+nL : e]
+	scratch := make([]float64, g.K)
+	wL, impL := g.nodeValue(lIdx, scratch)
+	wR, impR := g.nodeValue(rIdx, scratch)
+	improvement := wn / g.wTot * (imp - wR/wn*impR - wL/wn*impL)
+	if improvement+epsilon < sp.MinImpurityDecrease {
+		return id
+	}
+	// Partition every ordering (and samp) stably: left samples first.
+	for _, i := range lIdx {
+		g.left[i] = true
+	}
+	for f := range g.ord {
+		if f == best.feature || constant[f] {
+			continue
+		}
+		g.partition(g.ord[f][s:e])
+	}
+	g.partition(g.samp[s:e])
+	for _, i := range lIdx {
+		g.left[i] = false
+	}
+	g.t.Nodes[id].Feature = int32(best.feature)
+	g.t.Nodes[id].Threshold = best.thr
+	l := g.build(s, s+nL, depth+1, slices.Clone(constant))
+	r := g.build(s+nL, e, depth+1, constant)
+	g.t.Nodes[id].Left, g.t.Nodes[id].Right = l, r
+	return id
+}
+
+// partition moves the samples marked left to the front of seg, keeping
+// the order of both halves.
+func (g *grower) partition(seg []int32) {
+	k := 0
+	r := g.tmp[:0]
+	for _, i := range seg {
+		if g.left[i] {
+			seg[k] = i
+			k++
+		} else {
+			r = append(r, i)
+		}
+	}
+	copy(seg[k:], r)
+}
+
+// findSplit searches the features drawn for this node. constant marks
+// features known to be constant in the node (updated in place).
+func (g *grower) findSplit(s, e int, wn float64, val []float64, constant []bool) (split, bool) {
+	p := g.ps.P
+	for i := range g.perm {
+		g.perm[i] = i
+	}
+	best := split{proxy: math.Inf(-1), feature: -1}
+	visited, nonConst := 0, 0
+	for i := 0; i < p && (visited < g.mtry || nonConst == 0); i++ {
+		j := i + g.rng.IntN(p-i)
+		g.perm[i], g.perm[j] = g.perm[j], g.perm[i]
+		f := g.perm[i]
+		visited++
+		if constant[f] {
+			continue
+		}
+		seg := g.ord[f][s:e]
+		col := g.ps.Cols[f]
+		if col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold {
+			constant[f] = true
+			continue
+		}
+		nonConst++
+		if g.spec.Random {
+			g.randomSplit(f, seg, col, wn, val, &best)
+		} else {
+			g.bestSplit(f, seg, col, wn, val, &best)
+		}
+	}
+	return best, best.feature >= 0
+}
+
+func (g *grower) bestSplit(f int, seg []int32, col []float64, wn float64, val []float64, best *split) {
+	m := len(seg)
+	msl := max(g.spec.MinSamplesLeaf, 1)
+	W := g.tg.W
+	switch g.spec.Criterion {
+	case Gini:
+		L, R := g.cntL, g.cntR
+		clear(L)
+		copy(R, val)
+		sqL, sqR := 0.0, 0.0
+		for _, c := range R {
+			sqR += c * c
+		}
+		wL, wR := 0.0, wn
+		cls := g.tg.Class
+		v := col[seg[0]]
+		for j := 0; j < m-1; j++ {
+			i := seg[j]
+			k := cls[i]
+			wi := 1.0
+			if W != nil {
+				wi = W[i]
+			}
+			sqL += wi * (2*L[k] + wi)
+			L[k] += wi
+			sqR += wi * (wi - 2*R[k])
+			R[k] -= wi
+			wL += wi
+			wR -= wi
+			vn := col[seg[j+1]]
+			if vn <= v+featureThreshold {
+				v = vn
+				continue
+			}
+			nl := j + 1
+			if nl < msl {
+				v = vn
+				continue
+			}
+			if m-nl < msl {
+				break
+			}
+			if pr := sqL/wL + sqR/wR; pr > best.proxy {
+				*best = split{feature: f, pos: nl, thr: midpoint(v, vn), proxy: pr}
+			}
+			v = vn
+		}
+	case Entropy:
+		L, R := g.cntL, g.cntR
+		clear(L)
+		copy(R, val)
+		eL, eR := 0.0, 0.0
+		for _, c := range R {
+			eR += xlogx(c)
+		}
+		wL, wR := 0.0, wn
+		cls := g.tg.Class
+		v := col[seg[0]]
+		for j := 0; j < m-1; j++ {
+			i := seg[j]
+			k := cls[i]
+			wi := 1.0
+			if W != nil {
+				wi = W[i]
+			}
+			eL += xlogx(L[k]+wi) - xlogx(L[k])
+			L[k] += wi
+			eR += xlogx(R[k]-wi) - xlogx(R[k])
+			R[k] -= wi
+			wL += wi
+			wR -= wi
+			vn := col[seg[j+1]]
+			if vn <= v+featureThreshold {
+				v = vn
+				continue
+			}
+			nl := j + 1
+			if nl < msl {
+				v = vn
+				continue
+			}
+			if m-nl < msl {
+				break
+			}
+			if pr := eL - xlogx(wL) + eR - xlogx(wR); pr > best.proxy {
+				*best = split{feature: f, pos: nl, thr: midpoint(v, vn), proxy: pr}
+			}
+			v = vn
+		}
+	case SquaredError:
+		Y := g.tg.Y
+		sT := 0.0
+		for _, i := range seg {
+			if W != nil {
+				sT += W[i] * Y[i]
+			} else {
+				sT += Y[i]
+			}
+		}
+		sL, wL := 0.0, 0.0
+		v := col[seg[0]]
+		for j := 0; j < m-1; j++ {
+			i := seg[j]
+			wi := 1.0
+			if W != nil {
+				wi = W[i]
+			}
+			sL += wi * Y[i]
+			wL += wi
+			vn := col[seg[j+1]]
+			if vn <= v+featureThreshold {
+				v = vn
+				continue
+			}
+			nl := j + 1
+			if nl < msl {
+				v = vn
+				continue
+			}
+			if m-nl < msl {
+				break
+			}
+			sR, wR := sT-sL, wn-wL
+			if pr := sL*sL/wL + sR*sR/wR; pr > best.proxy {
+				*best = split{feature: f, pos: nl, thr: midpoint(v, vn), proxy: pr}
+			}
+			v = vn
+		}
+	case AbsoluteError:
+		g.absSplit(f, seg, col, best)
+	}
+}
+
+// midpoint is scikit-learn's threshold between two consecutive values.
+func midpoint(a, b float64) float64 {
+	t := a/2 + b/2
+	if t == b || math.IsInf(t, 0) || math.IsNaN(t) {
+		t = a
+	}
+	return t
+}
+
+// absSplit searches the best split of seg on feature f for the absolute
+// error, with Fenwick trees over the ranks of y so that each candidate
+// costs O(log m).
+func (g *grower) absSplit(f int, seg []int32, col []float64, best *split) {
+	m := len(seg)
+	msl := max(g.spec.MinSamplesLeaf, 1)
+	// Ranks of the node's samples by y.
+	o := make([]int32, m)
+	copy(o, seg)
+	Y := g.tg.Y
+	slices.SortFunc(o, func(a, b int32) int {
+		if c := cmp.Compare(Y[a], Y[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for r, i := range o {
+		g.rank[i] = int32(r)
+		g.ysort[r] = Y[i]
+		g.wsort[r] = g.w(i)
+	}
+	ys, ws := g.ysort[:m], g.wsort[:m]
+	lw, lwy := g.fw[:m+1], g.fwy[:m+1]
+	rw, rwy := g.gw[:m+1], g.gwy[:m+1]
+	clear(lw)
+	clear(lwy)
+	clear(rw)
+	clear(rwy)
+	for r := 0; r < m; r++ {
+		fenAdd(rw, r, ws[r])
+		fenAdd(rwy, r, ws[r]*ys[r])
+	}
+	wL, wR := 0.0, 0.0
+	sL, sR := 0.0, 0.0
+	for r := 0; r < m; r++ {
+		wR += ws[r]
+		sR += ws[r] * ys[r]
+	}
+	v := col[seg[0]]
+	for j := 0; j < m-1; j++ {
+		i := seg[j]
+		r := int(g.rank[i])
+		wi, yi := ws[r], ys[r]
+		fenAdd(lw, r, wi)
+		fenAdd(lwy, r, wi*yi)
+		fenAdd(rw, r, -wi)
+		fenAdd(rwy, r, -wi*yi)
+		wL += wi
+		wR -= wi
+		sL += wi * yi
+		sR -= wi * yi
+		vn := col[seg[j+1]]
+		if vn <= v+featureThreshold {
+			v = vn
+			continue
+		}
+		nl := j + 1
+		if nl < msl {
+			v = vn
+			continue
+		}
+		if m-nl < msl {
+			break
+		}
+		dl := absDev(lw, lwy, ys, wL, sL)
+		dr := absDev(rw, rwy, ys, wR, sR)
+		if pr := -(dl + dr); pr > best.proxy {
+			*best = split{feature: f, pos: nl, thr: midpoint(v, vn), proxy: pr}
+		}
+		v = vn
+	}
+}
+
+func fenAdd(t []float64, i int, v float64) {
+	for i++; i < len(t); i += i & -i {
+		t[i] += v
+	}
+}
+
+func fenSum(t []float64, i int) float64 { // sum of [0, i]
+	s := 0.0
+	for i++; i > 0; i -= i & -i {
+		s += t[i]
+	}
+	return s
+}
+
+// absDev returns Σ w|y - median| of the set in the Fenwick trees tw, twy
+// (weights and weighted ys by rank) with total weight W and sum S.
+func absDev(tw, twy []float64, ys []float64, W, S float64) float64 {
+	// Find the smallest rank r with prefix weight >= W/2.
+	half := W / 2
+	pos, acc := 0, 0.0
+	step := 1
+	for step*2 < len(tw) {
+		step *= 2
+	}
+	for ; step > 0; step /= 2 {
+		if pos+step < len(tw) && acc+tw[pos+step] < half*(1-1e-12) {
+			pos += step
+			acc += tw[pos]
+		}
+	}
+	r := min(pos, len(ys)-1) // 0-based rank
+	med := ys[r]
+	wb := fenSum(tw, r)
+	sb := fenSum(twy, r)
+	return med*wb - sb + (S - sb) - med*(W-wb)
+}
+
+// randomSplit draws one threshold uniformly between the feature's minimum
+// and maximum in the node and scores it.
+func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val []float64, best *split) {
+	m := len(seg)
+	msl := max(g.spec.MinSamplesLeaf, 1)
+	lo, hi := col[seg[0]], col[seg[m-1]]
+	thr := lo + g.rng.Float64()*(hi-lo)
+	if thr >= hi {
+		thr = lo
+	}
+	nl, _ := slices.BinarySearchFunc(seg, thr, func(i int32, t float64) int {
+		if col[i] <= t {
+			return -1
+		}
+		return 1
+	})
+	if nl < msl || m-nl < msl {
+		return
+	}
+	var pr float64
+	switch g.spec.Criterion {
+	case Gini, Entropy:
+		L := g.cntL
+		clear(L)
+		wL := 0.0
+		for _, i := range seg[:nl] {
+			wi := g.w(i)
+			L[g.tg.Class[i]] += wi
+			wL += wi
+		}
+		wR := wn - wL
+		if g.spec.Criterion == Gini {
+			a, b := 0.0, 0.0
+			for k := range L {
+				a += L[k] * L[k]
+				r := val[k] - L[k]
+				b += r * r
+			}
+			pr = a/wL + b/wR
+		} else {
+			for k := range L {
+				pr += xlogx(L[k]) + xlogx(val[k]-L[k])
+			}
+			pr -= xlogx(wL) + xlogx(wR)
+		}
+	case SquaredError:
+		sL, wL, sT := 0.0, 0.0, 0.0
+		for j, i := range seg {
+			wi := g.w(i)
+			sT += wi * g.tg.Y[i]
+			if j < nl {
+				sL += wi * g.tg.Y[i]
+				wL += wi
+			}
+		}
+		sR, wR := sT-sL, wn-wL
+		pr = sL*sL/wL + sR*sR/wR
+	case AbsoluteError:
+		tmp := make([]float64, 1)
+		wL, iL := g.nodeValue(seg[:nl], tmp)
+		wR, iR := g.nodeValue(seg[nl:], tmp)
+		pr = -(wL*iL + wR*iR)
+	}
+	if pr > best.proxy {
+		*best = split{feature: f, pos: nl, thr: thr, proxy: pr}
+	}
+}
