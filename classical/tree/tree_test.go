@@ -1,7 +1,6 @@
 package tree_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
@@ -9,7 +8,7 @@ import (
 	"github.com/ember-ml/ember/classical/tree"
 )
 
-var ctx = context.Background()
+
 
 func TestConformance(t *testing.T) {
 	reg := estimatortest.Config{Task: estimatortest.Regressor}

@@ -1,0 +1,45 @@
+package ensemble_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/ensemble"
+	"github.com/ember-ml/ember/classical/estimatortest"
+)
+
+var ctx = context.Background()
+
+func TestConformance(t *testing.T) {
+	reg := estimatortest.Config{Task: estimatortest.Regressor}
+	cls := estimatortest.Config{Task: estimatortest.Classifier}
+	for _, c := range []struct {
+		name  string
+		fresh func() classical.Estimator
+		cfg   estimatortest.Config
+	}{
+		{"RandomForestClassifier", func() classical.Estimator {
+			m := ensemble.NewRandomForestClassifier()
+			m.NEstimators, m.OOBScore, m.ClassWeight = 10, true, "balanced_subsample"
+			return m
+		}, cls},
+		{"RandomForestRegressor", func() classical.Estimator {
+			m := ensemble.NewRandomForestRegressor()
+			m.NEstimators, m.OOBScore, m.MaxSamples = 10, true, 0.8
+			return m
+		}, reg},
+		{"ExtraTreesClassifier", func() classical.Estimator {
+			m := ensemble.NewExtraTreesClassifier()
+			m.NEstimators, m.Criterion = 10, "entropy"
+			return m
+		}, cls},
+		{"ExtraTreesRegressor", func() classical.Estimator {
+			m := ensemble.NewExtraTreesRegressor()
+			m.NEstimators, m.MaxDepth = 10, 4
+			return m
+		}, reg},
+	} {
+		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
+	}
+}
