@@ -1,0 +1,56 @@
+package rl_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ember-ml/ember/rl"
+)
+
+// Q-learning on the non-slippery 4x4 FrozenLake, then a greedy evaluation.
+func Example_qLearning() {
+	env, err := rl.Make("FrozenLake-v1-nonslippery")
+	if err != nil {
+		panic(err)
+	}
+	q, err := rl.QLearning(context.Background(), env, rl.TabularConfig{Steps: 20000, Alpha: 0.1, Gamma: 0.99, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	res, err := rl.Evaluate(context.Background(), env, q, 100, 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("success rate %.2f, episode length %d\n", res.SuccessRate, res.Lengths[0])
+	// Output: success rate 1.00, episode length 6
+}
+
+// Stepping an environment by hand, Gymnasium style.
+func ExampleEnv() {
+	env := rl.NewCartPole()
+	obs, _ := env.Reset(42)
+	total := 0.0
+	for {
+		action := 0
+		if obs[2]+0.5*obs[3] > 0 { // push towards where the pole leans
+			action = 1
+		}
+		var r float64
+		var terminated, truncated bool
+		var err error
+		obs, r, terminated, truncated, _, err = env.Step(action)
+		if err != nil {
+			panic(err)
+		}
+		total += r
+		if terminated || truncated {
+			break
+		}
+	}
+	fmt.Println("return", total)
+	_, _, _, _, _, err := env.Step(0)
+	fmt.Println(err)
+	// Output:
+	// return 500
+	// rl: Step called after the episode ended; call Reset first (CartPole-v1, after 500 steps)
+}
