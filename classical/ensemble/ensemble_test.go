@@ -39,6 +39,31 @@ func TestConformance(t *testing.T) {
 			m.NEstimators, m.MaxDepth = 10, 4
 			return m
 		}, reg},
+		{"GradientBoostingClassifier", func() classical.Estimator {
+			m := ensemble.NewGradientBoostingClassifier()
+			m.NEstimators, m.Subsample = 20, 0.7
+			return m
+		}, cls},
+		{"GradientBoostingClassifierBinary", func() classical.Estimator {
+			m := ensemble.NewGradientBoostingClassifier()
+			m.NEstimators = 20
+			return m
+		}, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{"GradientBoostingRegressor", func() classical.Estimator {
+			m := ensemble.NewGradientBoostingRegressor()
+			m.NEstimators = 20
+			return m
+		}, reg},
+		{"GradientBoostingRegressorHuber", func() classical.Estimator {
+			m := ensemble.NewGradientBoostingRegressor()
+			m.NEstimators, m.Loss, m.Subsample = 20, "huber", 0.8
+			return m
+		}, reg},
+		{"GradientBoostingRegressorAbsolute", func() classical.Estimator {
+			m := ensemble.NewGradientBoostingRegressor()
+			m.NEstimators, m.Loss = 20, "absolute_error"
+			return m
+		}, reg},
 	} {
 		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
 	}
