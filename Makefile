@@ -6,14 +6,14 @@ STATICCHECK_VERSION := v0.8.2
 # Packages with parallel kernels, also tested under the race detector.
 RACE_PKGS   := ./internal/parallel/... ./tensor/... ./nn/... ./classical/selection/... ./data/...
 
-.PHONY: train test lint fmt-check vet staticcheck unit race bench bench-gemm tools
+.PHONY: train test lint fmt-check vet staticcheck unit race static bench bench-gemm tools
 
 ## train: train the seeds' CNN on the MNIST bundled with ember (>= 99% test accuracy)
 train:
 	$(GO) run ./cmd/train
 
 ## test: formatting, vet, staticcheck, unit tests, and race tests of the parallel kernels
-test: lint unit race
+test: lint unit race static
 
 lint: fmt-check vet staticcheck
 
@@ -35,6 +35,14 @@ unit:
 
 race:
 	$(GO) test -count=1 -race -short -timeout 30m $(RACE_PKGS)
+
+## static: the exact binary the Docker image holds: CGO_ENABLED=0, no dynamic loader, and it starts
+static:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/serve-static ./cmd/serve
+	@if od -A n -c $(BIN)/serve-static | head -c 200000 | tr -d ' \n' | grep -q 'ld-linux'; then \
+		echo "serve-static needs a dynamic loader"; exit 1; fi
+	@$(BIN)/serve-static -h 2>&1 | grep -q -- '-model' || { echo "serve-static does not start"; exit 1; }
+	@echo "static serve binary OK: $(BIN)/serve-static"
 
 ## bench: kernel benchmarks and the GEMM suite against OpenBLAS and gonum
 bench:
