@@ -64,6 +64,18 @@ func TestConformance(t *testing.T) {
 			m.NEstimators, m.Loss = 20, "absolute_error"
 			return m
 		}, reg},
+		{"AdaBoostClassifier", func() classical.Estimator { return ensemble.NewAdaBoostClassifier() }, cls},
+		{"AdaBoostClassifierSAMME", func() classical.Estimator {
+			m := ensemble.NewAdaBoostClassifier()
+			m.Algorithm, m.MaxDepth = "SAMME", 2
+			return m
+		}, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{"AdaBoostRegressor", func() classical.Estimator { return ensemble.NewAdaBoostRegressor() }, reg},
+		{"AdaBoostRegressorSquare", func() classical.Estimator {
+			m := ensemble.NewAdaBoostRegressor()
+			m.Loss, m.NEstimators = "square", 20
+			return m
+		}, reg},
 	} {
 		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
 	}

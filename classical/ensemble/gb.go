@@ -633,4 +633,3 @@ func (c *GradientBoostingClassifier) UnmarshalState(b []byte) error {
 	c.m = m
 	return nil
 }
-
