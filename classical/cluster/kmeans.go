@@ -1,0 +1,568 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/internal/parallel"
+	"github.com/ember-ml/ember/tensor"
+)
+
+// KMeans is k-means clustering with Lloyd's algorithm, as scikit-learn's
+// KMeans: k-means++ (or random) initialisation run n_init times from one
+// seeded generator, the run with the lowest inertia kept. Distances to the
+// centers go through the GEMM identity ||x-c||² = ||x||² - 2x·c + ||c||²
+// (tensor/gemm) in blocks of 256 rows; for eight features or fewer a direct
+// loop is faster and is used instead. The data are centred before the
+// iterations (as scikit-learn does) and each pass runs in parallel over a
+// fixed split of the rows, so results do not depend on the number of
+// workers.
+type KMeans struct {
+	// NClusters ("n_clusters") is the number of clusters k, default 8.
+	NClusters int
+	// Init ("init") is "k-means++" (default) or "random" (k distinct
+	// samples).
+	Init string
+	// InitCenters ("init_centers"), when not nil, holds explicit starting
+	// centers, n_clusters rows of n_features values, row-major (scikit-learn's
+	// init=ndarray); Init is then ignored and every one of the n_init runs
+	// starts from them.
+	InitCenters []float64
+	// NInit ("n_init") is the number of initialisations, default 10.
+	NInit int
+	// MaxIter ("max_iter") bounds the Lloyd iterations of one run, default 300.
+	MaxIter int
+	// Tol ("tol") stops a run when the squared movement of the centers is at
+	// most tol times the mean feature variance, default 1e-4.
+	Tol float64
+	// Seed ("random_state") seeds the initialisations, default 0.
+	Seed uint64
+
+	st kmState
+}
+
+type kmState struct {
+	Centers classical.Array  `json:"centers"`
+	Labels  classical.Floats `json:"labels"`
+	Inertia float64          `json:"inertia"`
+	NIter   int              `json:"n_iter"`
+}
+
+func (s *kmState) fitted() bool { return len(s.Centers.Data) > 0 }
+
+func (s *kmState) k() int { return s.Centers.Shape[0] }
+func (s *kmState) d() int { return s.Centers.Shape[1] }
+
+func (s *kmState) unmarshal(b []byte) error {
+	var st kmState
+	if err := classical.UnmarshalStrict(b, &st); err != nil {
+		return err
+	}
+	if err := st.Centers.Check("centers", -1, -1); err != nil {
+		return err
+	}
+	if st.Centers.Shape[0] < 1 || st.Centers.Shape[1] < 1 {
+		return errors.New("centers: empty")
+	}
+	for _, v := range st.Centers.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return errors.New("centers: not finite")
+		}
+	}
+	for _, l := range st.Labels {
+		if !(l >= 0 && l < float64(st.Centers.Shape[0])) || l != math.Trunc(l) {
+			return errors.New("labels: out of range")
+		}
+	}
+	*s = st
+	return nil
+}
+
+// NewKMeans returns a KMeans with scikit-learn 1.2's defaults and k clusters.
+func NewKMeans(k int) *KMeans {
+	return &KMeans{NClusters: k, Init: "k-means++", NInit: 10, MaxIter: 300, Tol: 1e-4}
+}
+
+func (m *KMeans) params() classical.Params {
+	return classical.Params{
+		classical.Int("n_clusters", &m.NClusters),
+		classical.String("init", &m.Init, "k-means++", "random"),
+		classical.FloatSlice("init_centers", &m.InitCenters),
+		classical.Int("n_init", &m.NInit),
+		classical.Int("max_iter", &m.MaxIter),
+		classical.Float("tol", &m.Tol),
+		classical.Uint64("random_state", &m.Seed),
+	}
+}
+
+// GetParams implements classical.Estimator.
+func (m *KMeans) GetParams() map[string]any { return m.params().Get() }
+
+// SetParams implements classical.Estimator.
+func (m *KMeans) SetParams(p map[string]any) error { return m.params().Set("KMeans", p) }
+
+// Clone implements classical.Estimator.
+func (m *KMeans) Clone() classical.Estimator {
+	return classical.CloneByParams(m, func() *KMeans { return NewKMeans(8) })
+}
+
+func (m *KMeans) check(n, d int) error {
+	const est = "KMeans"
+	switch {
+	case m.NClusters < 1:
+		return classical.InvalidParamf(est, "n_clusters must be >= 1, got %d", m.NClusters)
+	case m.NInit < 1:
+		return classical.InvalidParamf(est, "n_init must be >= 1, got %d", m.NInit)
+	case m.MaxIter < 1:
+		return classical.InvalidParamf(est, "max_iter must be >= 1, got %d", m.MaxIter)
+	case !(m.Tol >= 0) || math.IsInf(m.Tol, 0):
+		return classical.InvalidParamf(est, "tol must be a finite number >= 0, got %v", m.Tol)
+	case m.Init != "k-means++" && m.Init != "random":
+		return classical.InvalidParamf(est, "init must be \"k-means++\" or \"random\", got %q", m.Init)
+	}
+	if n < m.NClusters {
+		return classical.Invalidf(est, "n_samples=%d should be >= n_clusters=%d", n, m.NClusters)
+	}
+	if m.InitCenters != nil {
+		if len(m.InitCenters) != m.NClusters*d {
+			return classical.InvalidParamf(est, "init_centers has %d values; want n_clusters*n_features = %d*%d", len(m.InitCenters), m.NClusters, d)
+		}
+		for _, v := range m.InitCenters {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return classical.InvalidParamf(est, "init_centers contains %v", v)
+			}
+		}
+	}
+	return nil
+}
+
+// Fit clusters X (y is ignored).
+func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
+	const est = "KMeans"
+	xm, err := classical.CheckX(est, X)
+	if err != nil {
+		return err
+	}
+	n, d := xm.Rows, xm.Cols
+	if err := m.check(n, d); err != nil {
+		return err
+	}
+	x, mean := centeredCopy(xm)
+	tol := m.Tol * meanVariance(x, n, d)
+	rng := tensor.NewRand(m.Seed)
+	k := m.NClusters
+	var best *lloydResult
+	for run := 0; run < m.NInit; run++ {
+		if err := classical.CheckContext(ctx, est); err != nil {
+			return err
+		}
+		var init []float64
+		switch {
+		case m.InitCenters != nil:
+			init = slices.Clone(m.InitCenters)
+			for i := range init {
+				init[i] -= mean[i%d]
+			}
+		case m.Init == "random":
+			init = randomInit(x, n, d, k, rng)
+		default:
+			init = kmeansPlusPlus(x, n, d, k, rng)
+		}
+		r, err := lloyd(ctx, est, x, n, d, k, init, m.MaxIter, tol)
+		if err != nil {
+			return err
+		}
+		if best == nil || r.inertia < best.inertia {
+			best = r
+		}
+	}
+	for i := range best.centers {
+		best.centers[i] += mean[i%d]
+	}
+	labels := make([]float64, n)
+	for i, l := range best.labels {
+		labels[i] = float64(l)
+	}
+	m.st = kmState{Centers: classical.NewArray(best.centers, k, d), Labels: labels, Inertia: best.inertia, NIter: best.nIter}
+	return nil
+}
+
+// FitPredict fits and returns the training labels.
+func (m *KMeans) FitPredict(ctx context.Context, X *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := m.Fit(ctx, X, nil); err != nil {
+		return nil, err
+	}
+	return classical.Vector(slices.Clone(m.st.Labels)), nil
+}
+
+// Predict returns the index of the nearest center for each row of X.
+func (m *KMeans) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
+	return predictCenters("KMeans", &m.st, X)
+}
+
+// Transform returns the Euclidean distances of each row of X to every
+// center, [n, n_clusters].
+func (m *KMeans) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
+	return transformCenters("KMeans", &m.st, X)
+}
+
+// Score returns the opposite of the inertia of X against the centers
+// (larger is better), as scikit-learn's KMeans.score; y is ignored.
+func (m *KMeans) Score(X, _ *tensor.Tensor) (float64, error) {
+	return scoreCenters("KMeans", &m.st, X)
+}
+
+// Centers returns cluster_centers_ [n_clusters, n_features], nil before Fit.
+func (m *KMeans) Centers() *tensor.Tensor { return centersTensor(&m.st) }
+
+// Labels returns labels_, the cluster of each training sample.
+func (m *KMeans) Labels() []float64 { return slices.Clone(m.st.Labels) }
+
+// Inertia returns inertia_, the sum of squared distances of the training
+// samples to their nearest center.
+func (m *KMeans) Inertia() float64 { return m.st.Inertia }
+
+// NIter returns n_iter_, the Lloyd iterations of the best run.
+func (m *KMeans) NIter() int { return m.st.NIter }
+
+// TypeName implements classical.Persistable.
+func (m *KMeans) TypeName() string { return "cluster.KMeans" }
+
+// MarshalState implements classical.Persistable.
+func (m *KMeans) MarshalState() ([]byte, error) { return classical.MarshalFitted(m.st.fitted(), m.st) }
+
+// UnmarshalState implements classical.Persistable.
+func (m *KMeans) UnmarshalState(b []byte) error { return m.st.unmarshal(b) }
+
+func predictCenters(est string, s *kmState, X *tensor.Tensor) (*tensor.Tensor, error) {
+	if !s.fitted() {
+		return nil, classical.NotFitted(est)
+	}
+	xm, err := classical.CheckFeatures(est, X, s.d())
+	if err != nil {
+		return nil, err
+	}
+	labels, _ := assignAll(xm.Data, xm.Rows, xm.Cols, s.Centers.Data, s.k())
+	out := make([]float64, len(labels))
+	for i, l := range labels {
+		out[i] = float64(l)
+	}
+	return classical.Vector(out), nil
+}
+
+func transformCenters(est string, s *kmState, X *tensor.Tensor) (*tensor.Tensor, error) {
+	if !s.fitted() {
+		return nil, classical.NotFitted(est)
+	}
+	xm, err := classical.CheckFeatures(est, X, s.d())
+	if err != nil {
+		return nil, err
+	}
+	n, d, k := xm.Rows, xm.Cols, s.k()
+	out := make([]float64, n*k)
+	xn := rowSqNorms(xm.Data, n, d)
+	cn := rowSqNorms(s.Centers.Data, k, d)
+	parallel.For((n+block-1)/block, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*block, min((b+1)*block, n)
+			sqDistBlock(xm.Data, xn, r0, r1, s.Centers.Data, cn, k, d, out[r0*k:r1*k])
+		}
+	})
+	for i, v := range out {
+		out[i] = math.Sqrt(v)
+	}
+	return tensor.FromFloat64(out, n, k), nil
+}
+
+func scoreCenters(est string, s *kmState, X *tensor.Tensor) (float64, error) {
+	if !s.fitted() {
+		return 0, classical.NotFitted(est)
+	}
+	xm, err := classical.CheckFeatures(est, X, s.d())
+	if err != nil {
+		return 0, err
+	}
+	labels, _ := assignAll(xm.Data, xm.Rows, xm.Cols, s.Centers.Data, s.k())
+	return -inertiaOf(xm.Data, xm.Rows, xm.Cols, s.Centers.Data, labels), nil
+}
+
+func centersTensor(s *kmState) *tensor.Tensor {
+	if !s.fitted() {
+		return nil
+	}
+	return tensor.FromFloat64(slices.Clone(s.Centers.Data), s.k(), s.d())
+}
+
+// centeredCopy returns X minus its column means, and the means.
+func centeredCopy(xm classical.Matrix) ([]float64, []float64) {
+	n, d := xm.Rows, xm.Cols
+	mean := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range xm.Row(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	x := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j, v := range xm.Row(i) {
+			x[i*d+j] = v - mean[j]
+		}
+	}
+	return x, mean
+}
+
+// meanVariance returns the mean over features of the (population)
+// variance of centred data x.
+func meanVariance(x []float64, n, d int) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v * v
+	}
+	return s / float64(n) / float64(d)
+}
+
+// randomInit picks k distinct samples (scikit-learn's init="random").
+func randomInit(x []float64, n, d, k int, rng *rand.Rand) []float64 {
+	perm := rng.Perm(n)
+	c := make([]float64, k*d)
+	for j := 0; j < k; j++ {
+		copy(c[j*d:(j+1)*d], x[perm[j]*d:(perm[j]+1)*d])
+	}
+	return c
+}
+
+// kmeansPlusPlus is scikit-learn's greedy k-means++: the first center is a
+// uniform sample, each next one the best of 2+ln(k) candidates drawn with
+// probability proportional to the squared distance to the centers so far.
+func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
+	centers := make([]float64, k*d)
+	first := rng.IntN(n)
+	copy(centers[:d], x[first*d:(first+1)*d])
+	closest := make([]float64, n)
+	nc, size := chunking(n)
+	parallel.For(nc, 1, func(clo, chi int) {
+		for i := clo * size; i < min(chi*size, n); i++ {
+			closest[i] = sqDist(x[i*d:(i+1)*d], centers[:d])
+		}
+	})
+	pot := orderedSum(closest)
+	trials := 2 + int(math.Log(float64(k)))
+	cum := make([]float64, n)
+	cand := make([]int, trials)
+	candDist := make([][]float64, trials)
+	for t := range candDist {
+		candDist[t] = make([]float64, n)
+	}
+	parts := make([]float64, nc*trials)
+	for c := 1; c < k; c++ {
+		s := 0.0
+		for i, v := range closest {
+			s += v
+			cum[i] = s
+		}
+		for t := range cand {
+			r := rng.Float64() * pot
+			idx := sort.SearchFloat64s(cum, r)
+			cand[t] = min(idx, n-1)
+		}
+		parallel.For(nc, 1, func(clo, chi int) {
+			for ch := clo; ch < chi; ch++ {
+				lo, hi := ch*size, min((ch+1)*size, n)
+				for t, ci := range cand {
+					cr := x[ci*d : (ci+1)*d]
+					dst := candDist[t]
+					p := 0.0
+					for i := lo; i < hi; i++ {
+						v := min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
+						dst[i] = v
+						p += v
+					}
+					parts[ch*trials+t] = p
+				}
+			}
+		})
+		bestT, bestPot := 0, math.Inf(1)
+		for t := range cand {
+			p := 0.0
+			for ch := 0; ch < nc; ch++ {
+				p += parts[ch*trials+t]
+			}
+			if p < bestPot {
+				bestT, bestPot = t, p
+			}
+		}
+		pot = bestPot
+		copy(closest, candDist[bestT])
+		ci := cand[bestT]
+		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
+	}
+	return centers
+}
+
+type lloydResult struct {
+	centers []float64
+	labels  []int32
+	inertia float64
+	nIter   int
+}
+
+// lloyd runs Lloyd's iterations from init as scikit-learn's
+// _kmeans_single_lloyd does: stop when no label changes (strict
+// convergence) or when the centers' total squared shift is at most tol;
+// empty clusters are given the samples farthest from their centers.
+func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []float64, maxIter int, tol float64) (*lloydResult, error) {
+	var xn []float64
+	if d > smallDim {
+		xn = rowSqNorms(x, n, d)
+	}
+	centers := init
+	next := make([]float64, k*d)
+	labels := make([]int32, n)
+	for i := range labels {
+		labels[i] = -1
+	}
+	dist := make([]float64, n)
+	nc, size := chunking(n)
+	psum := make([]float64, nc*k*d)
+	pcnt := make([]float64, nc*k)
+	pchg := make([]int, nc)
+	counts := make([]float64, k)
+	var bufs [][]float64
+	if d > smallDim {
+		bufs = make([][]float64, nc)
+		for i := range bufs {
+			bufs[i] = make([]float64, block*k)
+		}
+	}
+	strict := false
+	it := 0
+	for ; it < maxIter; it++ {
+		if it%8 == 7 {
+			if err := classical.CheckContext(ctx, est); err != nil {
+				return nil, err
+			}
+		}
+		cn := rowSqNorms(centers, k, d)
+		parallel.For(nc, 1, func(clo, chi int) {
+			for c := clo; c < chi; c++ {
+				lo, hi := c*size, min((c+1)*size, n)
+				var buf []float64
+				if bufs != nil {
+					buf = bufs[c]
+				}
+				pchg[c] = assignRange(x, xn, lo, hi, d, centers, cn, k, labels, dist, buf)
+				ps := psum[c*k*d : (c+1)*k*d]
+				pc := pcnt[c*k : (c+1)*k]
+				clear(ps)
+				clear(pc)
+				for i := lo; i < hi; i++ {
+					l := int(labels[i])
+					pc[l]++
+					dst := ps[l*d : (l+1)*d]
+					for f, v := range x[i*d : (i+1)*d] {
+						dst[f] += v
+					}
+				}
+			}
+		})
+		changed := 0
+		clear(next)
+		clear(counts)
+		for c := 0; c < nc; c++ {
+			changed += pchg[c]
+			for j, v := range psum[c*k*d : (c+1)*k*d] {
+				next[j] += v
+			}
+			for j, v := range pcnt[c*k : (c+1)*k] {
+				counts[j] += v
+			}
+		}
+		relocateEmpty(x, d, labels, dist, next, counts)
+		shift := 0.0
+		for j := 0; j < k; j++ {
+			if counts[j] > 0 {
+				inv := 1 / counts[j]
+				for f := 0; f < d; f++ {
+					next[j*d+f] *= inv
+				}
+			} else {
+				copy(next[j*d:(j+1)*d], centers[j*d:(j+1)*d])
+			}
+			shift += sqDist(next[j*d:(j+1)*d], centers[j*d:(j+1)*d])
+		}
+		centers, next = next, centers
+		if changed == 0 {
+			strict = true
+			break
+		}
+		if shift <= tol {
+			break
+		}
+	}
+	nIter := min(it+1, maxIter)
+	if !strict {
+		labels, _ = assignAll(x, n, d, centers, k)
+	}
+	return &lloydResult{centers: centers, labels: labels, inertia: inertiaOf(x, n, d, centers, labels), nIter: nIter}, nil
+}
+
+// relocateEmpty gives each empty cluster the sample farthest from its
+// center (scikit-learn's _relocate_empty_clusters_dense), adjusting the
+// un-normalised sums and counts.
+func relocateEmpty(x []float64, d int, labels []int32, dist, sums, counts []float64) {
+	var empty []int
+	for j, c := range counts {
+		if c == 0 {
+			empty = append(empty, j)
+		}
+	}
+	if len(empty) == 0 {
+		return
+	}
+	idx := make([]int, len(dist))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return dist[idx[a]] > dist[idx[b]] })
+	for e, j := range empty {
+		if e >= len(idx) {
+			break
+		}
+		far := idx[e]
+		old := int(labels[far])
+		row := x[far*d : (far+1)*d]
+		for f, v := range row {
+			sums[old*d+f] -= v
+			sums[j*d+f] = v
+		}
+		counts[j] = 1
+		counts[old]--
+	}
+}
+
+// Elbow fits a clone of proto (its parameters but n_clusters) for every k
+// in ks and returns the inertias, the data of an elbow plot. proto may be
+// nil for the defaults.
+func Elbow(ctx context.Context, X *tensor.Tensor, ks []int, proto *KMeans) ([]float64, error) {
+	if proto == nil {
+		proto = NewKMeans(8)
+	}
+	out := make([]float64, len(ks))
+	for i, k := range ks {
+		m := proto.Clone().(*KMeans)
+		m.NClusters = k
+		if err := m.Fit(ctx, X, nil); err != nil {
+			return nil, err
+		}
+		out[i] = m.Inertia()
+	}
+	return out, nil
+}
