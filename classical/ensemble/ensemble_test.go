@@ -76,6 +76,21 @@ func TestConformance(t *testing.T) {
 			m.Loss, m.NEstimators = "square", 20
 			return m
 		}, reg},
+		{"HistGradientBoostingClassifier", func() classical.Estimator {
+			m := ensemble.NewHistGradientBoostingClassifier()
+			m.MaxIter, m.MinSamplesLeaf = 20, 5
+			return m
+		}, estimatortest.Config{Task: estimatortest.Classifier, AllowNaN: true}},
+		{"HistGradientBoostingClassifierBinaryEarly", func() classical.Estimator {
+			m := ensemble.NewHistGradientBoostingClassifier()
+			m.MaxIter, m.MinSamplesLeaf, m.EarlyStopping, m.L2Regularization, m.MaxDepth = 30, 5, "on", 1, 3
+			return m
+		}, estimatortest.Config{Task: estimatortest.Classifier, AllowNaN: true, Binary: true}},
+		{"HistGradientBoostingRegressor", func() classical.Estimator {
+			m := ensemble.NewHistGradientBoostingRegressor()
+			m.MaxIter, m.MinSamplesLeaf, m.MaxBins = 30, 5, 16
+			return m
+		}, estimatortest.Config{Task: estimatortest.Regressor, AllowNaN: true}},
 	} {
 		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
 	}
