@@ -1,19 +1,29 @@
 package rl
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 )
 
-// LoadPolicy reads a policy saved by Run: a Q-table file written by
-// QTable.Save.
+// LoadPolicy reads a policy saved by Run: a Q-table (QTable.Save) or a
+// Q-network (QNetwork.Save), told apart by the file's format field.
 func LoadPolicy(path string) (Policy, error) {
-	st, err := os.Stat(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("rl.LoadPolicy: %s is a directory, not a saved Q-table", path)
+	var head struct {
+		Format string `json:"format"`
 	}
-	return LoadQTable(path)
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("rl.LoadPolicy: %s: %w", path, err)
+	}
+	switch head.Format {
+	case qtableFormat:
+		return parseQTable(b)
+	case qnetworkFormat:
+		return parseQNetwork(b)
+	}
+	return nil, fmt.Errorf("rl.LoadPolicy: %s: format %q, want %q or %q", path, head.Format, qtableFormat, qnetworkFormat)
 }

@@ -21,8 +21,8 @@ type RunConfig struct {
 	// Seed fixes training and evaluation.
 	Seed int64
 	// SavePath, if set, is where the trained policy is saved: a JSON
-	// Q-table for the tabular methods, a model directory for DQN. LoadPolicy
-	// reads either.
+	// Q-table for the tabular methods, the JSON Q-network for DQN.
+	// LoadPolicy reads either.
 	SavePath string
 	// Progress, if set, receives a line at every tenth of training.
 	Progress io.Writer
@@ -157,6 +157,17 @@ func Run(ctx context.Context, cfg RunConfig) (Result, error) {
 			}
 		}
 		policy = q
+	case "dqn":
+		net, err := DQN(ctx, env, DQNConfig{Steps: steps, Seed: cfg.Seed, OnEpisode: prog.episode})
+		if err != nil {
+			return Result{}, err
+		}
+		if cfg.SavePath != "" {
+			if err := net.Save(cfg.SavePath); err != nil {
+				return Result{}, err
+			}
+		}
+		policy = net
 	default:
 		return Result{}, fmt.Errorf("rl.Run: unknown algorithm %q (have %s)", cfg.Algo, strings.Join(Algos(), ", "))
 	}

@@ -1,0 +1,208 @@
+package rl
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/ember-ml/ember/autograd"
+	"github.com/ember-ml/ember/tensor"
+)
+
+// TestQNetworkForward: QValues (the acting path) equals Forward (the
+// training path) and a hand computation for a tiny network.
+func TestQNetworkForward(t *testing.T) {
+	n, err := NewQNetwork([]int{2, 2, 1}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(n.Params[0].Value.Float32s(), []float32{1, -1, 2, 0.5}) // [in=2, out=2]
+	copy(n.Params[1].Value.Float32s(), []float32{0.1, -3})
+	copy(n.Params[2].Value.Float32s(), []float32{2, 4})
+	copy(n.Params[3].Value.Float32s(), []float32{-1})
+	// x = (1, 2): h = relu(1*1+2*2+0.1, 1*-1+2*0.5-3) = (5.1, 0); q = 2*5.1 - 1 = 9.2
+	q := n.QValues([]float64{1, 2})
+	if math.Abs(float64(q[0])-9.2) > 1e-5 {
+		t.Fatalf("QValues = %v, want 9.2", q)
+	}
+	f := n.Forward(autograd.Constant(tensor.FromFloat32([]float32{1, 2}, 1, 2))).Value.Float32s()
+	if math.Abs(float64(f[0])-9.2) > 1e-5 {
+		t.Fatalf("Forward = %v", f)
+	}
+	big, _ := NewQNetwork([]int{4, 16, 16, 3}, rand.New(rand.NewPCG(2, 2)))
+	x := []float64{0.3, -1, 2, 0.01}
+	a := big.QValues(x)
+	b := big.Forward(autograd.Constant(tensor.FromFloat32([]float32{0.3, -1, 2, 0.01}, 1, 4))).Value.Float32s()
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+			t.Fatalf("QValues %v != Forward %v", a, b)
+		}
+	}
+}
+
+// TestDQNUpdateGradient: one update's hand-seeded Huber gradient matches
+// central differences of the Huber loss in float64 arithmetic on the same
+// batch.
+func TestDQNUpdateGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	online, _ := NewQNetwork([]int{3, 5, 2}, rng)
+	target := online.Clone()
+	buf := NewReplayBuffer(8, 3)
+	for i := 0; i < 8; i++ {
+		o := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		nx := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		buf.Add(o, i%2, float64(3*i), nx, i == 5)
+	}
+	cfg := DQNConfig{BatchSize: 8, Gamma: 0.9, HuberDelta: 1}
+	tr := &dqnTrainer{cfg: cfg, online: online, target: target, buf: buf, rng: rand.New(rand.NewPCG(4, 4)), nA: 2, dim: 3}
+	// Recompute the loss in float64 for a given perturbation.
+	lossAt := func(bt *batch) float64 {
+		l := 0.0
+		for i := 0; i < 8; i++ {
+			qn := target.QValues(f64(bt.next[i*3 : i*3+3]))
+			y := float64(bt.rewards[i]) + 0.9*float64(1-bt.dones[i])*float64(max(qn[0], qn[1]))
+			q := online.QValues(f64(bt.obs[i*3 : i*3+3]))
+			d := float64(q[bt.actions[i]]) - y
+			if math.Abs(d) <= 1 {
+				l += 0.5 * d * d
+			} else {
+				l += math.Abs(d) - 0.5
+			}
+		}
+		return l / 8
+	}
+	// Run update with an optimizer that records the gradient instead of stepping.
+	rec := &recordOpt{}
+	tr.step = rec.step
+	loss := tr.update()
+	if got := lossAt(&tr.bt); math.Abs(got-loss) > 1e-4*(1+got) {
+		t.Fatalf("update loss %v, recomputed %v", loss, got)
+	}
+	for pi, p := range online.Params {
+		w := p.Value.Float32s()
+		for j := range w {
+			old := w[j]
+			const h = 2e-3
+			w[j] = old + h
+			lp := lossAt(&tr.bt)
+			w[j] = old - h
+			lm := lossAt(&tr.bt)
+			w[j] = old
+			num := (lp - lm) / (2 * h)
+			if got := float64(rec.grads[pi][j]); math.Abs(got-num) > 5e-3*(1+math.Abs(num)) {
+				t.Errorf("param %d[%d]: gradient %v, numerical %v", pi, j, got, num)
+			}
+		}
+	}
+}
+
+type recordOpt struct{ grads [][]float32 }
+
+func (r *recordOpt) step(params []*autograd.Variable) {
+	r.grads = nil
+	for _, p := range params {
+		r.grads = append(r.grads, append([]float32(nil), p.Gradient().Float32s()...))
+	}
+}
+
+func f64(x []float32) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = float64(v)
+	}
+	return y
+}
+
+func TestReplayBuffer(t *testing.T) {
+	b := NewReplayBuffer(3, 1)
+	for i := 0; i < 5; i++ {
+		b.Add([]float64{float64(i)}, i, float64(10*i), []float64{float64(i + 1)}, i == 4)
+	}
+	if b.Len() != 3 {
+		t.Fatalf("Len %d", b.Len())
+	}
+	var bt batch
+	seen := map[float32]bool{}
+	for k := 0; k < 20; k++ {
+		b.sample(4, rand.New(rand.NewPCG(uint64(k), 0)), &bt)
+		for i := 0; i < 4; i++ {
+			o := bt.obs[i]
+			seen[o] = true
+			if bt.next[i] != o+1 || bt.rewards[i] != 10*o || bt.actions[i] != int(o) || (bt.dones[i] == 1) != (o == 4) {
+				t.Fatalf("inconsistent transition %v %v %v %v %v", o, bt.next[i], bt.rewards[i], bt.actions[i], bt.dones[i])
+			}
+		}
+	}
+	if len(seen) != 3 || seen[0] || seen[1] {
+		t.Fatalf("sampled %v, want only the last 3 transitions", seen)
+	}
+}
+
+func TestDQNShortRunAndSaveLoad(t *testing.T) {
+	env := NewCartPole()
+	cfg := DQNConfig{Steps: 3000, Hidden: []int{32, 32}, LearningStarts: 500, TrainFreq: 4, GradientSteps: 1, BatchSize: 32, Seed: 1, DoubleDQN: true, Tau: 0.05, TargetUpdateInterval: 1}
+	var episodes int
+	var last EpisodeStats
+	cfg.OnEpisode = func(s EpisodeStats) { episodes++; last = s }
+	net, err := DQN(context.Background(), env, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Step != 3000 || episodes != last.Episode || math.IsNaN(last.Loss) || last.Epsilon != 0.04 {
+		t.Errorf("last episode %+v after %d episodes", last, episodes)
+	}
+	net2, _ := DQN(context.Background(), env, cfg)
+	for i, p := range net.Params {
+		a, b := p.Value.Float32s(), net2.Params[i].Value.Float32s()
+		for j := range a {
+			if a[j] != b[j] {
+				t.Fatal("same seed, different networks")
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "q.json")
+	if err := net.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadPolicy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		obs := NewCartPole().ObservationSpace().(Box).Sample(rand.New(rand.NewPCG(uint64(i), 9)))
+		obs[1], obs[3] = obs[1]*1e-30, obs[3]*1e-30
+		if p.Act(obs) != net.Act(obs) {
+			t.Fatal("loaded network acts differently")
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := DQN(ctx, env, cfg); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	fl, _ := NewFrozenLake(FrozenLakeMap4x4, false)
+	if _, err := DQN(context.Background(), fl, cfg); err == nil {
+		t.Error("DQN on a Discrete observation space accepted")
+	}
+	if _, err := DQN(context.Background(), env, DQNConfig{Tau: 2}); err == nil {
+		t.Error("Tau 2 accepted")
+	}
+}
+
+func FuzzParseQNetwork(f *testing.F) {
+	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[1,1],"params":[[0.5],[1]]}`))
+	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[2,3,1],"params":[[1,2,3,4,5,6],[0,0,0],[1,1,1],[0]]}`))
+	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[0],"params":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := parseQNetwork(b)
+		if err == nil {
+			obs := make([]float64, n.Sizes[0])
+			if a := n.Act(obs); a < 0 || a >= n.Sizes[len(n.Sizes)-1] {
+				t.Fatalf("action %d", a)
+			}
+		}
+	})
+}
