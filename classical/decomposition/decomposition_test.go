@@ -1,0 +1,218 @@
+package decomposition_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/decomposition"
+	"github.com/ember-ml/ember/classical/estimatortest"
+	"github.com/ember-ml/ember/tensor"
+)
+
+var ctx = context.Background()
+
+type ref struct {
+	Components             []float64 `json:"components"`
+	ExplainedVariance      []float64 `json:"explained_variance"`
+	ExplainedVarianceRatio []float64 `json:"explained_variance_ratio"`
+	SingularValues         []float64 `json:"singular_values"`
+	NoiseVariance          float64   `json:"noise_variance"`
+	Mean                   []float64 `json:"mean"`
+	Transform              []float64 `json:"transform"`
+	Inverse                []float64 `json:"inverse"`
+	NComponents            int       `json:"n_components"`
+}
+
+func load(t *testing.T) (iris, lowrank *tensor.Tensor, refs map[string]ref) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/sklearn_decomposition.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	var xi, xl []float64
+	if err := json.Unmarshal(raw["iris"], &xi); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw["lowrank"], &xl); err != nil {
+		t.Fatal(err)
+	}
+	refs = map[string]ref{}
+	for k, v := range raw {
+		if k[:3] == "pca" || k[:4] == "tsvd" {
+			var r ref
+			if err := json.Unmarshal(v, &r); err != nil {
+				t.Fatal(k, err)
+			}
+			refs[k] = r
+		}
+	}
+	return tensor.FromFloat64(xi, 150, 4), tensor.FromFloat64(xl, len(xl)/12, 12), refs
+}
+
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) < len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+func TestConformance(t *testing.T) {
+	cfg := estimatortest.Config{Task: estimatortest.Transformer}
+	for name, fresh := range map[string]func() classical.Estimator{
+		"PCA":    func() classical.Estimator { return decomposition.NewPCA(2) },
+		"PCAAll": func() classical.Estimator { return decomposition.NewPCA(0) },
+		"PCAWhitenRandom": func() classical.Estimator {
+			p := decomposition.NewPCA(2)
+			p.Whiten, p.SVDSolver = true, "randomized"
+			return p
+		},
+		"PCAFraction":      func() classical.Estimator { p := decomposition.NewPCA(0); p.NComponents = 0.9; return p },
+		"TruncatedSVD":     func() classical.Estimator { return decomposition.NewTruncatedSVD(2) },
+		"TruncatedSVDFull": func() classical.Estimator { s := decomposition.NewTruncatedSVD(3); s.Algorithm = "full"; return s },
+	} {
+		t.Run(name, func(t *testing.T) { estimatortest.Check(t, fresh, cfg) })
+	}
+}
+
+func TestPCAMatchesScikitLearn(t *testing.T) {
+	iris, lowrank, refs := load(t)
+	cases := []struct {
+		name   string
+		X      *tensor.Tensor
+		pca    *decomposition.PCA
+		tol    float64
+		rowsTr int
+	}{
+		{"pca_iris_2", iris, decomposition.NewPCA(2), 1e-9, 150},
+		{"pca_iris_all", iris, decomposition.NewPCA(0), 1e-9, 150},
+		{"pca_iris_whiten", iris, func() *decomposition.PCA { p := decomposition.NewPCA(3); p.Whiten = true; return p }(), 1e-9, 150},
+		{"pca_iris_095", iris, func() *decomposition.PCA { p := decomposition.NewPCA(0); p.NComponents = 0.95; return p }(), 1e-9, 150},
+		{"pca_lowrank_3_full", lowrank, func() *decomposition.PCA { p := decomposition.NewPCA(3); p.SVDSolver = "full"; return p }(), 1e-9, 20},
+		// auto picks the randomized solver here, as scikit-learn does; it
+		// converges to the exact decomposition on this spectrum.
+		{"pca_lowrank_3_auto", lowrank, decomposition.NewPCA(3), 1e-7, 20},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := refs[c.name]
+			if err := c.pca.Fit(ctx, c.X, nil); err != nil {
+				t.Fatal(err)
+			}
+			if c.pca.NComponentsFitted() != r.NComponents {
+				t.Fatalf("n_components_ = %d, want %d", c.pca.NComponentsFitted(), r.NComponents)
+			}
+			near(t, "components", c.pca.Components().Float64s(), r.Components, c.tol)
+			near(t, "explained_variance", c.pca.ExplainedVariance(), r.ExplainedVariance, c.tol)
+			near(t, "explained_variance_ratio", c.pca.ExplainedVarianceRatio(), r.ExplainedVarianceRatio, c.tol)
+			near(t, "singular_values", c.pca.SingularValues(), r.SingularValues, c.tol)
+			near(t, "noise_variance", []float64{c.pca.NoiseVariance()}, []float64{r.NoiseVariance}, 1e-7)
+			near(t, "mean", c.pca.Mean(), r.Mean, 1e-12)
+			Z, err := c.pca.Transform(c.X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "transform", Z.Float64s(), r.Transform, c.tol*10)
+			back, err := c.pca.InverseTransform(Z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "inverse_transform", back.Float64s(), r.Inverse, c.tol*10)
+		})
+	}
+}
+
+func TestTruncatedSVDMatchesScikitLearnArpack(t *testing.T) {
+	iris, lowrank, refs := load(t)
+	for _, c := range []struct {
+		name string
+		X    *tensor.Tensor
+		k    int
+	}{{"tsvd_iris_2", iris, 2}, {"tsvd_lowrank_3", lowrank, 3}} {
+		for _, alg := range []string{"full", "randomized"} {
+			t.Run(c.name+"_"+alg, func(t *testing.T) {
+				r := refs[c.name]
+				s := decomposition.NewTruncatedSVD(c.k)
+				s.Algorithm = alg
+				Z, err := s.FitTransform(ctx, c.X)
+				if err != nil {
+					t.Fatal(err)
+				}
+				near(t, "components", s.Components().Float64s(), r.Components, 1e-7)
+				near(t, "singular_values", s.SingularValues(), r.SingularValues, 1e-9)
+				near(t, "explained_variance", s.ExplainedVariance(), r.ExplainedVariance, 1e-7)
+				near(t, "explained_variance_ratio", s.ExplainedVarianceRatio(), r.ExplainedVarianceRatio, 1e-7)
+				near(t, "transform", Z.Float64s(), r.Transform, 1e-7)
+				back, err := s.InverseTransform(Z)
+				if err != nil || back.Shape()[1] != c.X.Shape()[1] {
+					t.Fatalf("inverse: %v %v", err, back)
+				}
+			})
+		}
+	}
+}
+
+func TestPCAInvalid(t *testing.T) {
+	iris, _, _ := load(t)
+	p := decomposition.NewPCA(5)
+	if err := p.Fit(ctx, iris, nil); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("n_components > features: %v", err)
+	}
+	if err := p.SetParams(map[string]any{"n_components": 1.5}); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("n_components 1.5: %v", err)
+	}
+	if err := p.SetParams(map[string]any{"n_components": "mle"}); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("n_components mle: %v", err)
+	}
+	p = decomposition.NewPCA(0)
+	p.NComponents, p.SVDSolver = 0.5, "randomized"
+	if err := p.Fit(ctx, iris, nil); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("fraction with randomized: %v", err)
+	}
+	s := decomposition.NewTruncatedSVD(4)
+	if err := s.Fit(ctx, iris, nil); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("TruncatedSVD with k = n_features: %v", err)
+	}
+}
+
+// A rank-deficient input exercises the Gram-Schmidt fallback of the
+// randomized solver.
+func TestRandomizedRankDeficient(t *testing.T) {
+	n, d := 600, 20
+	x := make([]float64, n*d)
+	rng := tensor.NewRand(4)
+	for i := 0; i < n; i++ {
+		a, b := rng.NormFloat64(), rng.NormFloat64()
+		for j := 0; j < d; j++ {
+			x[i*d+j] = a*float64(j+1) + b*float64(j%3)
+		}
+	}
+	X := tensor.FromFloat64(x, n, d)
+	p := decomposition.NewPCA(5)
+	p.SVDSolver = "randomized"
+	if err := p.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	ratio := p.ExplainedVarianceRatio()
+	if s := ratio[0] + ratio[1]; math.Abs(s-1) > 1e-9 {
+		t.Errorf("two directions explain %v of the variance, want 1", s)
+	}
+	Z, _ := p.Transform(X)
+	back, _ := p.InverseTransform(Z)
+	if !tensor.AllClose(back, X, 1e-8, 1e-8) {
+		t.Errorf("inverse transform does not reconstruct rank-2 data")
+	}
+}
