@@ -186,9 +186,7 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 		return nil, err
 	}
 	target := online.Clone()
-	opt := optim.NewAdam(cfg.LearningRate)
-	opt.Epsilon = 1e-8 // PyTorch's default, as Stable-Baselines3 uses
-	opt.ClipNorm = cfg.MaxGradNorm
+	opt := newDQNAdam(cfg.LearningRate, cfg.MaxGradNorm)
 	buf := NewReplayBuffer(min(cfg.BufferSize, cfg.Steps), dim)
 	tr := &dqnTrainer{cfg: cfg, online: online, target: target, opt: opt, buf: buf, rng: rng, nA: nA, dim: dim}
 
@@ -248,6 +246,15 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 		}
 	}
 	return online, nil
+}
+
+// newDQNAdam returns Adam with PyTorch's epsilon (as Stable-Baselines3
+// uses) and global gradient-norm clipping.
+func newDQNAdam(lr, maxNorm float64) *optim.Adam {
+	opt := optim.NewAdam(lr)
+	opt.Epsilon = 1e-8
+	opt.ClipNorm = maxNorm
+	return opt
 }
 
 type dqnTrainer struct {

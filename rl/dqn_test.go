@@ -206,3 +206,38 @@ func FuzzParseQNetwork(f *testing.F) {
 		}
 	})
 }
+
+// TestDQNUpdateFitsTerminalRewards: with every transition terminal the
+// target is the reward, so repeated updates are supervised regression of
+// Q(s, a) on r(s, a); the loss must fall close to zero.
+func TestDQNUpdateFitsTerminalRewards(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	online, _ := NewQNetwork([]int{2, 32, 2}, rng)
+	buf := NewReplayBuffer(512, 2)
+	for i := 0; i < 512; i++ {
+		o := []float64{rng.Float64()*2 - 1, rng.Float64()*2 - 1}
+		a := i % 2
+		r := o[0] + 0.5*o[1]
+		if a == 1 {
+			r = -o[0]
+		}
+		buf.Add(o, a, r, o, true)
+	}
+	cfg := DQNConfig{BatchSize: 64, Gamma: 0.99, HuberDelta: 1}
+	opt := newDQNAdam(3e-3, 10)
+	tr := &dqnTrainer{cfg: cfg, online: online, target: online.Clone(), opt: opt, buf: buf, rng: rng, nA: 2, dim: 2}
+	first, last := 0.0, 0.0
+	for i := 0; i < 1500; i++ {
+		l := tr.update()
+		if i < 20 {
+			first += l / 20
+		}
+		if i >= 1480 {
+			last += l / 20
+		}
+	}
+	t.Logf("loss %.4g -> %.4g", first, last)
+	if !(last < 2e-3 && last < first/20) {
+		t.Fatalf("loss %.4g -> %.4g: regression did not fit", first, last)
+	}
+}
