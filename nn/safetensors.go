@@ -149,6 +149,9 @@ func ReadSafetensors(b []byte) (map[string]*tensor.Tensor, map[string]string, er
 	out := make(map[string]*tensor.Tensor, len(raw))
 	entries := make(map[string]stEntry, len(raw))
 	for name, r := range raw {
+		if name == "" {
+			return nil, nil, errors.New("nn: safetensors: a tensor has an empty name")
+		}
 		var e stEntry
 		d := json.NewDecoder(bytes.NewReader(r))
 		d.DisallowUnknownFields()
