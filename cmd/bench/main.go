@@ -48,6 +48,10 @@ type result struct {
 	Threads int     `json:"threads"`
 	GFLOPS  float64 `json:"gflops"`
 	Kernel  string  `json:"kernel,omitempty"`
+	// Shape, M and K describe non-square problems (N is then C's width).
+	Shape string `json:"shape,omitempty"`
+	M     int    `json:"m,omitempty"`
+	K     int    `json:"k,omitempty"`
 }
 
 func (c *config) emit(r result) {
