@@ -148,9 +148,9 @@ var Colors = []color.RGBA{
 func colorAt(i int) color.RGBA { return Colors[((i%len(Colors))+len(Colors))%len(Colors)] }
 
 var (
-	gray      = color.RGBA{0x80, 0x80, 0x80, 0xff}
-	rightClr  = color.RGBA{0x1a, 0x7f, 0x1a, 0xff}
-	wrongClr  = color.RGBA{0xc8, 0x10, 0x10, 0xff}
+	gray     = color.RGBA{0x80, 0x80, 0x80, 0xff}
+	rightClr = color.RGBA{0x1a, 0x7f, 0x1a, 0xff}
+	wrongClr = color.RGBA{0xc8, 0x10, 0x10, 0xff}
 )
 
 // newPlot returns a gonum plot with a title, axis labels and a light grid.
