@@ -52,7 +52,21 @@ func fillT[T float](dst *Tensor, v T) {
 	})
 }
 
-func (cpu) Copy(dst, src *Tensor) {
+// viaContiguous runs fn into a contiguous temporary and copies it into the
+// strided CPU tensor dst; the kernels write rows of dst contiguously, so
+// callers with a strided destination (IndexSelect, IndexAdd on an inner
+// axis) go through it.
+func viaContiguous(dst *Tensor, fn func(tmp *Tensor)) {
+	tmp := newCPU(dst.dtype, append([]int(nil), dst.shape...), false)
+	fn(tmp)
+	copyStrided(dst, tmp)
+}
+
+func (c cpu) Copy(dst, src *Tensor) {
+	if !dst.IsContiguous() {
+		viaContiguous(dst, func(tmp *Tensor) { c.Copy(tmp, src) })
+		return
+	}
 	switch {
 	case dst.dtype == Float32 && src.dtype == Float32:
 		copyT[float32, float32](dst, src)
@@ -82,7 +96,11 @@ func copyT[D, S float](dst, src *Tensor) {
 	})
 }
 
-func (cpu) Unary(op UnaryOp, dst, src *Tensor, p0, p1 float64) {
+func (c cpu) Unary(op UnaryOp, dst, src *Tensor, p0, p1 float64) {
+	if !dst.IsContiguous() {
+		viaContiguous(dst, func(tmp *Tensor) { c.Unary(op, tmp, src, p0, p1) })
+		return
+	}
 	if dst.dtype == Float32 {
 		unaryT[float32](op, dst, src, p0, p1)
 	} else {
@@ -97,7 +115,11 @@ func unaryT[T float](op UnaryOp, dst, src *Tensor, p0, p1 float64) {
 	})
 }
 
-func (cpu) Binary(op BinaryOp, dst, a, b *Tensor) {
+func (c cpu) Binary(op BinaryOp, dst, a, b *Tensor) {
+	if !dst.IsContiguous() {
+		viaContiguous(dst, func(tmp *Tensor) { c.Binary(op, tmp, a, b) })
+		return
+	}
 	if dst.dtype == Float32 {
 		binaryT[float32](op, dst, a, b)
 	} else {

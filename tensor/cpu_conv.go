@@ -218,6 +218,10 @@ func conv2dBackFilterT[T float](dw, x, dy *Tensor, p ConvParams, mm gemmFunc[T])
 	xs, dys := data[T](x)[x.offset:], data[T](dy)[dy.offset:]
 	dws := data[T](dw)[dw.offset : dw.offset+f*kk]
 	parts := min(n, filterChunks)
+	if parts == 0 {
+		clear(dws)
+		return
+	}
 	partial := make([][]T, parts)
 	parallel.For(parts, 1, func(plo, phi int) {
 		for part := plo; part < phi; part++ {
@@ -284,21 +288,23 @@ func poolT[T float](dst, x *Tensor, p ConvParams, isMax bool) {
 			src := xs[pl*h*w : (pl+1)*h*w]
 			out := ds[pl*oh*ow : (pl+1)*oh*ow]
 			// Fast path: 2×2 stride-2 max pooling without padding.
-			if isMax && p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 && p.PadTop == 0 && p.PadLeft == 0 {
+			if isMax && p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 &&
+				p.PadTop == 0 && p.PadLeft == 0 && 2*oh <= h && 2*ow <= w {
 				for oy := 0; oy < oh; oy++ {
 					r0 := src[2*oy*w:]
 					r1 := src[(2*oy+1)*w:]
 					o := out[oy*ow : (oy+1)*ow]
 					for ox := range o {
 						a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+						// NaN propagates, as in the general loop.
 						m := a
-						if b > m {
+						if b > m || b != b {
 							m = b
 						}
-						if c > m {
+						if c > m || c != c {
 							m = c
 						}
-						if d > m {
+						if d > m || d != d {
 							m = d
 						}
 						o[ox] = m

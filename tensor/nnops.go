@@ -38,6 +38,12 @@ func Conv2DBackwardData(dy, w *Tensor, xShape []int, p ConvParams) *Tensor {
 		p.KH, p.KW = w.shape[2], w.shape[3]
 	}
 	p = p.norm()
+	if w.Dim() != 4 || len(xShape) != 4 || xShape[1] != w.shape[1] || w.shape[2] != p.KH || w.shape[3] != p.KW {
+		panic(fmt.Sprintf("tensor: Conv2DBackwardData shape mismatch: input %v (want N,C,H,W) and filter %v (want F,C,%d,%d)", xShape, w.shape, p.KH, p.KW))
+	}
+	checkShape("Conv2DBackwardData", xShape)
+	checkConvGrad("Conv2DBackwardData", dy, xShape, w.shape, p)
+	sameDType("Conv2DBackwardData", dy, w)
 	bk := sameDevice("Conv2DBackwardData", dy, w)
 	dx := empty(dy.st.dev, dy.dtype, xShape, false)
 	bk.Conv2DBackwardData(dx, dy, w, p)
@@ -47,14 +53,30 @@ func Conv2DBackwardData(dy, w *Tensor, xShape []int, p ConvParams) *Tensor {
 // Conv2DBackwardFilter returns the gradient with respect to the filters of
 // Conv2D, whose filters had shape wShape.
 func Conv2DBackwardFilter(x, dy *Tensor, wShape []int, p ConvParams) *Tensor {
-	if p.KH == 0 {
+	if p.KH == 0 && len(wShape) == 4 {
 		p.KH, p.KW = wShape[2], wShape[3]
 	}
 	p = p.norm()
+	if x.Dim() != 4 || len(wShape) != 4 || x.shape[1] != wShape[1] || wShape[2] != p.KH || wShape[3] != p.KW {
+		panic(fmt.Sprintf("tensor: Conv2DBackwardFilter shape mismatch: input %v (want N,C,H,W) and filter %v (want F,C,%d,%d)", x.shape, wShape, p.KH, p.KW))
+	}
+	checkShape("Conv2DBackwardFilter", wShape)
+	checkConvGrad("Conv2DBackwardFilter", dy, x.shape, wShape, p)
+	sameDType("Conv2DBackwardFilter", x, dy)
 	bk := sameDevice("Conv2DBackwardFilter", x, dy)
 	dw := empty(x.st.dev, x.dtype, wShape, false)
 	bk.Conv2DBackwardFilter(dw, x, dy, p)
 	return dw
+}
+
+// checkConvGrad checks that dy has the shape of Conv2D's output for an
+// input of xShape and filters of wShape.
+func checkConvGrad(op string, dy *Tensor, xShape, wShape []int, p ConvParams) {
+	oh, ow := p.OutSize(xShape[2], xShape[3])
+	want := []int{xShape[0], wShape[0], oh, ow}
+	if !slices.Equal(dy.shape, want) {
+		panic(fmt.Sprintf("tensor: %s shape mismatch: dy %v, want %v for input %v and filter %v", op, dy.shape, want, xShape, wShape))
+	}
 }
 
 func poolShape(op string, x *Tensor, p ConvParams) []int {
@@ -88,6 +110,8 @@ func AvgPool2D(x *Tensor, p ConvParams) *Tensor {
 // MaxPool2DBackward returns the gradient of MaxPool2D with respect to x.
 func MaxPool2DBackward(dy, x *Tensor, p ConvParams) *Tensor {
 	p = p.norm()
+	sameDType("MaxPool2DBackward", dy, x)
+	sameDevice("MaxPool2DBackward", dy, x)
 	if !slices.Equal(dy.shape, poolShape("MaxPool2DBackward", x, p)) {
 		panic(fmt.Sprintf("tensor: MaxPool2DBackward shape mismatch: dy %v for x %v", dy.shape, x.shape))
 	}
@@ -100,6 +124,14 @@ func MaxPool2DBackward(dy, x *Tensor, p ConvParams) *Tensor {
 // input of shape xShape.
 func AvgPool2DBackward(dy *Tensor, xShape []int, p ConvParams) *Tensor {
 	p = p.norm()
+	if len(xShape) != 4 {
+		panic(fmt.Sprintf("tensor: AvgPool2DBackward to shape %v, want N,C,H,W", xShape))
+	}
+	checkShape("AvgPool2DBackward", xShape)
+	oh, ow := p.OutSize(xShape[2], xShape[3])
+	if want := []int{xShape[0], xShape[1], oh, ow}; !slices.Equal(dy.shape, want) {
+		panic(fmt.Sprintf("tensor: AvgPool2DBackward shape mismatch: dy %v, want %v for input %v", dy.shape, want, xShape))
+	}
 	dx := empty(dy.st.dev, dy.dtype, xShape, false)
 	dy.st.dev.Backend().AvgPool2DBackward(dx, dy, p)
 	return dx
