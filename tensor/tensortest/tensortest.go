@@ -1413,19 +1413,29 @@ func testOptim(t *testing.T, dev tensor.Device) {
 		{"SGDNesterov", 1, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.SGDStep(p, g, s[0], h) },
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refSGD(p, g, s[0], h) },
 			tensor.OptimizerStep{LR: 0.05, Beta1: 0.8, Nesterov: true, WeightDecay: 1e-3}},
-		{"Adam", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.AdamStep(p, g, s[0], s[1], h) },
+		{"Adam", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) {
+			tensor.AdamStep(p, g, s[0], s[1], h)
+		},
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refAdam(p, g, s[0], s[1], h) },
 			tensor.OptimizerStep{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2}},
-		{"AdamW", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.AdamStep(p, g, s[0], s[1], h) },
+		{"AdamW", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) {
+			tensor.AdamStep(p, g, s[0], s[1], h)
+		},
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refAdam(p, g, s[0], s[1], h) },
 			tensor.OptimizerStep{LR: 1e-2, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, Decoupled: true}},
-		{"RMSprop", 1, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.RMSpropStep(p, g, s[0], nil, h) },
+		{"RMSprop", 1, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) {
+			tensor.RMSpropStep(p, g, s[0], nil, h)
+		},
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refRMSprop(p, g, s[0], nil, h) },
 			tensor.OptimizerStep{LR: 1e-2, Beta2: 0.99, Eps: 1e-8}},
-		{"RMSpropMomentum", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.RMSpropStep(p, g, s[0], s[1], h) },
+		{"RMSpropMomentum", 2, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) {
+			tensor.RMSpropStep(p, g, s[0], s[1], h)
+		},
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refRMSprop(p, g, s[0], s[1], h) },
 			tensor.OptimizerStep{LR: 1e-2, Beta1: 0.9, Beta2: 0.9, Eps: 1e-8, WeightDecay: 1e-3}},
-		{"Adagrad", 1, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) { tensor.AdagradStep(p, g, s[0], h) },
+		{"Adagrad", 1, func(p, g *tensor.Tensor, s []*tensor.Tensor, h tensor.OptimizerStep) {
+			tensor.AdagradStep(p, g, s[0], h)
+		},
 			func(p, g []float64, s [][]float64, h tensor.OptimizerStep) { refAdagrad(p, g, s[0], h) },
 			tensor.OptimizerStep{LR: 0.1, Eps: 1e-10}},
 	}
