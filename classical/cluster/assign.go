@@ -29,6 +29,29 @@ func chunking(n int) (nChunks, size int) {
 // path (d > smallDim). It returns how many labels changed.
 func assignRange(x, xn []float64, lo, hi, d int, centers, cn []float64, k int, labels []int32, dist []float64, buf []float64) int {
 	changed := 0
+	if d == 2 {
+		// The dominant low-dimensional case: ||c||² - 2x·c per center
+		// (the ||x||² term does not change the argmin), as scikit-learn's
+		// GEMM formulation, with the loop over centers kept tight.
+		cc := centers[:2*k]
+		cnk := cn[:k]
+		for i := lo; i < hi; i++ {
+			x0, x1 := x[2*i], x[2*i+1]
+			best, bi := math.Inf(1), 0
+			for j, c := range cnk {
+				v := c - 2*(x0*cc[2*j]+x1*cc[2*j+1])
+				if v < best {
+					best, bi = v, j
+				}
+			}
+			if labels[i] != int32(bi) {
+				changed++
+				labels[i] = int32(bi)
+			}
+			dist[i] = max(best+x0*x0+x1*x1, 0)
+		}
+		return changed
+	}
 	if d <= smallDim {
 		for i := lo; i < hi; i++ {
 			row := x[i*d : (i+1)*d]

@@ -380,10 +380,20 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 					cr := x[ci*d : (ci+1)*d]
 					dst := candDist[t]
 					p := 0.0
-					for i := lo; i < hi; i++ {
-						v := min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
-						dst[i] = v
-						p += v
+					if d == 2 {
+						c0, c1 := cr[0], cr[1]
+						for i := lo; i < hi; i++ {
+							a, b := x[2*i]-c0, x[2*i+1]-c1
+							v := min(a*a+b*b, closest[i])
+							dst[i] = v
+							p += v
+						}
+					} else {
+						for i := lo; i < hi; i++ {
+							v := min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
+							dst[i] = v
+							p += v
+						}
 					}
 					parts[ch*trials+t] = p
 				}
@@ -463,12 +473,21 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				pc := pcnt[c*k : (c+1)*k]
 				clear(ps)
 				clear(pc)
-				for i := lo; i < hi; i++ {
-					l := int(labels[i])
-					pc[l]++
-					dst := ps[l*d : (l+1)*d]
-					for f, v := range x[i*d : (i+1)*d] {
-						dst[f] += v
+				if d == 2 {
+					for i := lo; i < hi; i++ {
+						l := int(labels[i])
+						pc[l]++
+						ps[2*l] += x[2*i]
+						ps[2*l+1] += x[2*i+1]
+					}
+				} else {
+					for i := lo; i < hi; i++ {
+						l := int(labels[i])
+						pc[l]++
+						dst := ps[l*d : (l+1)*d]
+						for f, v := range x[i*d : (i+1)*d] {
+							dst[f] += v
+						}
 					}
 				}
 			}
@@ -485,7 +504,7 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				counts[j] += v
 			}
 		}
-		relocateEmpty(x, d, labels, dist, next, counts)
+		relocateEmpty(x, d, labels, centers, next, counts)
 		shift := 0.0
 		for j := 0; j < k; j++ {
 			if counts[j] > 0 {
@@ -515,9 +534,9 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 }
 
 // relocateEmpty gives each empty cluster the sample farthest from its
-// center (scikit-learn's _relocate_empty_clusters_dense), adjusting the
-// un-normalised sums and counts.
-func relocateEmpty(x []float64, d int, labels []int32, dist, sums, counts []float64) {
+// (old) center (scikit-learn's _relocate_empty_clusters_dense), adjusting
+// the un-normalised sums and counts.
+func relocateEmpty(x []float64, d int, labels []int32, old, sums, counts []float64) {
 	var empty []int
 	for j, c := range counts {
 		if c == 0 {
@@ -527,9 +546,13 @@ func relocateEmpty(x []float64, d int, labels []int32, dist, sums, counts []floa
 	if len(empty) == 0 {
 		return
 	}
-	idx := make([]int, len(dist))
+	n := len(labels)
+	dist := make([]float64, n)
+	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
+		l := int(labels[i])
+		dist[i] = sqDist(x[i*d:(i+1)*d], old[l*d:(l+1)*d])
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return dist[idx[a]] > dist[idx[b]] })
 	for e, j := range empty {
@@ -537,14 +560,14 @@ func relocateEmpty(x []float64, d int, labels []int32, dist, sums, counts []floa
 			break
 		}
 		far := idx[e]
-		old := int(labels[far])
+		from := int(labels[far])
 		row := x[far*d : (far+1)*d]
 		for f, v := range row {
-			sums[old*d+f] -= v
+			sums[from*d+f] -= v
 			sums[j*d+f] = v
 		}
 		counts[j] = 1
-		counts[old]--
+		counts[from]--
 	}
 }
 

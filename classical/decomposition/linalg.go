@@ -6,7 +6,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor/gemm"
 )
 
@@ -62,12 +61,12 @@ func flipSigns(x []float64, n, p int, vt []float64, k int) {
 }
 
 // orthonormalize returns an n×l matrix with orthonormal columns spanning
-// the columns of y (n×l, row-major): Cholesky QR applied twice, with the
-// Gram matrices on the GEMM; modified Gram-Schmidt when y is (nearly) rank
-// deficient.
-func orthonormalize(y []float64, n, l int) []float64 {
+// the columns of y (n×l, row-major): Cholesky QR applied twice (passes
+// times; one pass is enough to normalise power iterations), everything on
+// the GEMM; modified Gram-Schmidt when y is (nearly) rank deficient.
+func orthonormalize(y []float64, n, l, passes int) []float64 {
 	q := y
-	for pass := 0; pass < 2; pass++ {
+	for pass := 0; pass < passes; pass++ {
 		var ok bool
 		if q, ok = cholQR(q, n, l); !ok {
 			return gramSchmidt(y, n, l)
@@ -76,6 +75,8 @@ func orthonormalize(y []float64, n, l int) []float64 {
 	return q
 }
 
+// cholQR returns y·R⁻¹ where RᵀR = yᵀy (Cholesky); ok is false when the
+// Gram matrix is numerically singular.
 func cholQR(y []float64, n, l int) ([]float64, bool) {
 	g := mul(true, false, l, l, n, y, l, y, l)
 	// g = Rᵀ R with R upper triangular, stored in r.
@@ -102,20 +103,21 @@ func cholQR(y []float64, n, l int) ([]float64, bool) {
 			r[j*l+i] = s / d
 		}
 	}
-	q := make([]float64, n*l)
-	parallel.For(n, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			src, dst := y[i*l:(i+1)*l], q[i*l:(i+1)*l]
-			for j := 0; j < l; j++ {
-				s := src[j]
-				for k := 0; k < j; k++ {
-					s -= dst[k] * r[k*l+j]
-				}
-				dst[j] = s / r[j*l+j]
+	// R⁻¹ (upper triangular) by back substitution, column by column.
+	inv := make([]float64, l*l)
+	for c := 0; c < l; c++ {
+		for i := c; i >= 0; i-- {
+			s := 0.0
+			if i == c {
+				s = 1
 			}
+			for k := i + 1; k <= c; k++ {
+				s -= r[i*l+k] * inv[k*l+c]
+			}
+			inv[i*l+c] = s / r[i*l+i]
 		}
-	})
-	return q, true
+	}
+	return mul(false, false, n, l, l, y, l, inv, l), true
 }
 
 // gramSchmidt orthonormalises the columns of y with modified Gram-Schmidt,
@@ -192,12 +194,12 @@ func randomizedSVD(x []float64, n, p, k, oversamples, nIter int, rng *rand.Rand)
 	}
 	q := mul(false, false, m, l, c, a, c, omega, l) // m×l
 	for it := 0; it < nIter; it++ {
-		q = orthonormalize(q, m, l)
+		q = orthonormalize(q, m, l, 1)
 		z := mul(true, false, c, l, m, a, c, q, l) // c×l
-		z = orthonormalize(z, c, l)
+		z = orthonormalize(z, c, l, 1)
 		q = mul(false, false, m, l, c, a, c, z, l)
 	}
-	q = orthonormalize(q, m, l)
+	q = orthonormalize(q, m, l, 2)
 	b := mul(true, false, l, c, m, q, l, a, c) // l×c
 	var svd mat.SVD
 	if !svd.Factorize(mat.NewDense(l, c, b), mat.SVDThin) {
