@@ -92,7 +92,9 @@ func BiasAct(x, b *Variable, act Activation) *Variable {
 	return record("bias_act", out, true, []*Variable{x, b}, func(g *tensor.Tensor) []*tensor.Tensor {
 		d := g
 		if act != Linear {
-			d = tensor.EmptyLike(g)
+			// g belongs to this node alone during Backward, so the
+			// activation's derivative is applied in place.
+			d = g
 			if g.DType() == tensor.Float32 {
 				actBack(elems[float32](d), elems[float32](g), elems[float32](out), act)
 			} else {
@@ -110,8 +112,6 @@ func BiasAct(x, b *Variable, act Activation) *Variable {
 		}
 		if x.requiresGrad {
 			gx = d
-		} else if d != g {
-			tensor.Release(d)
 		}
 		return grads(gx, gb)
 	})
@@ -207,7 +207,62 @@ func Conv2D(x, w *Variable, p tensor.ConvParams) *Variable {
 func MaxPool2D(x *Variable, p tensor.ConvParams) *Variable {
 	out := tensor.MaxPool2D(x.Value, p)
 	return record("max_pool2d", out, true, []*Variable{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		if dx := maxPool2x2Back(g, x.Value, p); dx != nil {
+			return grads(dx)
+		}
 		return grads(tensor.MaxPool2DBackward(g, x.Value, p))
+	})
+}
+
+// maxPool2x2Back is the gradient of the common 2×2, stride-2, unpadded
+// max pooling of a contiguous CPU tensor (nil for any other case): each
+// output's gradient goes to the first maximum of its window, as in the
+// general rule.
+func maxPool2x2Back(g, x *tensor.Tensor, p tensor.ConvParams) *tensor.Tensor {
+	if p.KH != 2 || p.KW != 2 || p.StrideH != 2 || p.StrideW != 2 || max(p.DilationH, 1) != 1 || max(p.DilationW, 1) != 1 ||
+		p.PadTop != 0 || p.PadLeft != 0 || p.PadBottom != 0 || p.PadRight != 0 ||
+		!x.Device().IsCPU() || !x.IsContiguous() || !g.IsContiguous() {
+		return nil
+	}
+	dx := tensor.EmptyLike(x)
+	if x.DType() == tensor.Float32 {
+		maxPool2x2BackT(elems[float32](dx), elems[float32](g), elems[float32](x), x.Shape(), g.Shape())
+	} else {
+		maxPool2x2BackT(elems[float64](dx), elems[float64](g), elems[float64](x), x.Shape(), g.Shape())
+	}
+	return dx
+}
+
+func maxPool2x2BackT[T float](dx, g, x []T, xs, gs []int) {
+	planes, h, w := xs[0]*xs[1], xs[2], xs[3]
+	oh, ow := gs[2], gs[3]
+	parallel.For(planes, max(1, 16384/max(h*w, 1)), func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src := x[pl*h*w : (pl+1)*h*w]
+			d := dx[pl*h*w : (pl+1)*h*w]
+			gp := g[pl*oh*ow : (pl+1)*oh*ow]
+			if 2*oh != h || 2*ow != w {
+				clear(d)
+			}
+			for oy := 0; oy < oh; oy++ {
+				r0, r1 := 2*oy*w, (2*oy+1)*w
+				for ox := 0; ox < ow; ox++ {
+					i0, i1, i2, i3 := r0+2*ox, r0+2*ox+1, r1+2*ox, r1+2*ox+1
+					bi, best := i0, src[i0]
+					if v := src[i1]; v > best {
+						bi, best = i1, v
+					}
+					if v := src[i2]; v > best {
+						bi, best = i2, v
+					}
+					if v := src[i3]; v > best {
+						bi = i3
+					}
+					d[i0], d[i1], d[i2], d[i3] = 0, 0, 0, 0
+					d[bi] = gp[oy*ow+ox]
+				}
+			}
+		}
 	})
 }
 
