@@ -81,8 +81,9 @@ type DQNConfig struct {
 	Steps int
 	// Hidden are the widths of the hidden layers [256 256].
 	Hidden []int
-	// LearningRate of Adam [2.3e-3].
-	LearningRate float64
+	// LearningRate of Adam [2.3e-3]; with LearningRateEnd > 0 it decays
+	// linearly to LearningRateEnd over Steps.
+	LearningRate, LearningRateEnd float64
 	// BatchSize of each gradient step [64].
 	BatchSize int
 	// BufferSize is the replay buffer's capacity [100000].
@@ -148,7 +149,7 @@ func (c *DQNConfig) defaults() error {
 	switch {
 	case c.Steps < 0 || c.BatchSize < 0 || c.BufferSize < 0 || c.LearningStarts < 0 || c.TrainFreq < 0 || c.GradientSteps < 0 || c.TargetUpdateInterval < 0:
 		return fmt.Errorf("rl: DQN config has a negative count: %+v", *c)
-	case !(c.LearningRate > 0):
+	case !(c.LearningRate > 0) || c.LearningRateEnd < 0:
 		return fmt.Errorf("rl: DQN LearningRate = %v, want > 0", c.LearningRate)
 	case !(c.Gamma >= 0 && c.Gamma <= 1):
 		return fmt.Errorf("rl: DQN Gamma = %v, want in [0, 1]", c.Gamma)
@@ -224,6 +225,9 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 			n++
 			ret += r
 			if step > cfg.LearningStarts && step%cfg.TrainFreq == 0 {
+				if cfg.LearningRateEnd > 0 {
+					opt.SetLR(linearSchedule(cfg.LearningRate, cfg.LearningRateEnd, 1, step, cfg.Steps))
+				}
 				for g := 0; g < cfg.GradientSteps; g++ {
 					lossSum += tr.update()
 					lossN++

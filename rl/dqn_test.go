@@ -241,3 +241,38 @@ func TestDQNUpdateFitsTerminalRewards(t *testing.T) {
 		t.Fatalf("loss %.4g -> %.4g: regression did not fit", first, last)
 	}
 }
+
+// constEnv gives reward 1 every step forever (truncated every 20 steps,
+// which DQN must bootstrap through), so Q* = 1/(1-gamma) for both actions.
+type constEnv struct{ n int }
+
+func (e *constEnv) ObservationSpace() Space { return NewBox([]float64{-1}, []float64{1}) }
+func (e *constEnv) ActionSpace() Discrete   { return Discrete{N: 2} }
+func (e *constEnv) Reset(int64) ([]float64, Info) {
+	e.n = 0
+	return []float64{0.5}, nil
+}
+func (e *constEnv) Step(a int) ([]float64, float64, bool, bool, Info, error) {
+	e.n++
+	return []float64{0.5}, 1, false, e.n >= 20, nil, nil
+}
+
+// TestDQNLearnsDiscountedValue: hard and soft (Double DQN) target updates
+// both converge to Q* = 1/(1-0.9) = 10.
+func TestDQNLearnsDiscountedValue(t *testing.T) {
+	for _, cfg := range []DQNConfig{
+		{Steps: 8000, Gamma: 0.9, Hidden: []int{8}, LearningRate: 3e-3, LearningStarts: 200, TrainFreq: 4, GradientSteps: 1, TargetUpdateInterval: 1, Tau: 0.02, DoubleDQN: true},
+		{Steps: 8000, Gamma: 0.9, Hidden: []int{8}, LearningRate: 3e-3, LearningStarts: 200, TrainFreq: 64, GradientSteps: 32},
+	} {
+		net, err := DQN(context.Background(), &constEnv{}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := net.QValues([]float64{0.5})
+		for _, v := range q {
+			if math.Abs(float64(v)-10) > 0.2 {
+				t.Errorf("tau %v: Q = %v, want 10", cfg.Tau, q)
+			}
+		}
+	}
+}
