@@ -293,7 +293,7 @@ func ConfusionMatrix(matrix [][]int, classNames []string) (*Figure, error) {
 	if widest > cell*0.9 {
 		p.X.Tick.Label.Rotation = math.Pi / 4
 		p.X.Tick.Label.XAlign = draw.XRight
-		p.X.Tick.Label.YAlign = draw.YCenter
+		p.X.Tick.Label.YAlign = draw.YTop
 	}
 	cells.fontSize = math.Min(11, float64(cell/vg.Points(1))*0.32)
 	w := cell*vg.Length(n) + widestName(p.Y.Tick.Label, classNames) + 1.1*vg.Inch

@@ -109,6 +109,16 @@ func History(h HistoryData) (*Figure, error) {
 	}), nil
 }
 
+// panelTitles are the titles of well-known keys whose name alone reads badly.
+var panelTitles = map[string]string{
+	"lr":            "Learning rate",
+	"learning_rate": "Learning rate",
+	"acc":           "Accuracy",
+	"mse":           "Mean squared error",
+	"mae":           "Mean absolute error",
+	"auc":           "AUC",
+}
+
 // panelRank puts the loss first and keeps the rest in key order.
 func panelRank(name string) int {
 	if name == "loss" {
@@ -140,7 +150,9 @@ func epochXYs(v []float64) plotter.XYs {
 
 func historyPlot(pn historyPanel) (*gplot.Plot, error) {
 	title := strings.ReplaceAll(pn.name, "_", " ")
-	if title != "" {
+	if t, ok := panelTitles[pn.name]; ok {
+		title = t
+	} else if title != "" {
 		title = strings.ToUpper(title[:1]) + title[1:]
 	}
 	p := newPlot(title, "Epoch", pn.name)
@@ -152,6 +164,9 @@ func historyPlot(pn historyPanel) (*gplot.Plot, error) {
 		dashed bool
 		color  int
 	}{{"training", pn.train, false, 0}, {"validation", pn.val, true, 1}}
+	if strings.HasPrefix(pn.name, "val_") { // a validation series without its training one
+		series[0].name = "validation"
+	}
 	for _, s := range series {
 		xy := epochXYs(s.v)
 		if len(xy) == 0 {

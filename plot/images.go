@@ -59,6 +59,7 @@ func ImageGrid(images *tensor.Tensor, labels, preds []int, classNames []string) 
 	if !images.Device().IsCPU() {
 		images = images.To(tensor.CPU)
 	}
+	total := n
 	n = min(n, MaxGridImages)
 	data := images.Float64s()[:n*ch*h*w]
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -135,6 +136,9 @@ func ImageGrid(images *tensor.Tensor, labels, preds []int, classNames []string) 
 		title = "Predictions"
 	case labels != nil:
 		title = "Samples and labels"
+	}
+	if total > n {
+		title = fmt.Sprintf("First %d of %d images. ", n, total) + title
 	}
 	titleH := vg.Points(26)
 	titleSty := textStyle(12, colorBlack)

@@ -87,11 +87,14 @@ const (
 	treeFrame = vg.Length(18)
 )
 
-func treeFigure(g *DOTGraph) *Figure {
+// treeLayout places the nodes of g: one row per depth of a breadth-first
+// spanning forest, each node centred over its subtree. It returns the
+// nodes (in g's order), the index of each ID, and the size of the drawing.
+func treeLayout(g *DOTGraph) (nodes []treeNode, index map[string]int, width, height vg.Length) {
 	sty := textStyle(treeFont, colorBlack)
 	lineH := sty.FontExtents().Height * 1.15
-	nodes := make([]treeNode, len(g.Nodes))
-	index := map[string]int{}
+	nodes = make([]treeNode, len(g.Nodes))
+	index = map[string]int{}
 	for i, n := range g.Nodes {
 		index[n.ID] = i
 		tn := treeNode{lines: n.Label(), fill: dotFill(n.Attrs), depth: -1}
@@ -157,7 +160,7 @@ func treeFigure(g *DOTGraph) *Figure {
 		rowY[d] = y + rowH[d]/2
 		y += rowH[d] + treeGapY
 	}
-	height := y - treeGapY + treeFrame
+	height = y - treeGapY + treeFrame
 	// Subtree widths (post-order), then x positions (pre-order).
 	var measure func(i int) vg.Length
 	measure = func(i int) vg.Length {
@@ -198,7 +201,14 @@ func treeFigure(g *DOTGraph) *Figure {
 		place(r, x)
 		x += nodes[r].subtreeW
 	}
-	width := x + treeFrame
+	width = x + treeFrame
+	return nodes, index, width, height
+}
+
+func treeFigure(g *DOTGraph) *Figure {
+	sty := textStyle(treeFont, colorBlack)
+	lineH := sty.FontExtents().Height * 1.15
+	nodes, index, width, height := treeLayout(g)
 	scale := 1.0
 	if width > maxTreeWidth {
 		scale = float64(maxTreeWidth / width)
