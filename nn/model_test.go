@@ -247,7 +247,7 @@ func TestSummary(t *testing.T) {
 	for _, want := range []string{
 		"conv2d (Conv2D)             (None, 32, 26, 26)        320",
 		"conv2d_1 (Conv2D)           (None, 64, 11, 11)        18,496",
-		"max_pooling2d_1 (MaxPooling2D)(None, 64, 5, 5)",
+		"max_pooling2d_1 (MaxPooling2D) (None, 64, 5, 5)",
 		"dense (Dense)               (None, 128)               204,928",
 		"dense_1 (Dense)             (None, 10)                1,290",
 		"Total params: 225,034",

@@ -14,7 +14,11 @@ func (m *Model) Summary() string {
 	line := strings.Repeat("_", 65)
 	double := strings.Repeat("=", 65)
 	fmt.Fprintf(&b, "Model: %q\n%s\n", "sequential", line)
-	fmt.Fprintf(&b, " %-28s%-26s%-10s\n%s\n", "Layer (type)", "Output Shape", "Param #", double)
+	row := func(a, b2, c string) {
+		fmt.Fprintf(&b, "%s\n", strings.TrimRight(fmt.Sprintf(" %-27s %-25s %s", a, b2, c), " "))
+	}
+	row("Layer (type)", "Output Shape", "Param #")
+	fmt.Fprintf(&b, "%s\n", double)
 	for i, l := range m.layers {
 		shape := "?"
 		params := 0
@@ -24,7 +28,7 @@ func (m *Model) Summary() string {
 				params += w.Value.Size()
 			}
 		}
-		fmt.Fprintf(&b, " %-28s%-26s%-10s\n", fmt.Sprintf("%s (%s)", l.Name(), l.Type()), shape, commas(params))
+		row(fmt.Sprintf("%s (%s)", l.Name(), l.Type()), shape, commas(params))
 		if i < len(m.layers)-1 {
 			b.WriteByte('\n')
 		}
