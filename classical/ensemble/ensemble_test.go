@@ -7,6 +7,7 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/ensemble"
 	"github.com/ember-ml/ember/classical/estimatortest"
+	"github.com/ember-ml/ember/classical/tree"
 )
 
 var ctx = context.Background()
@@ -91,6 +92,23 @@ func TestConformance(t *testing.T) {
 			m.MaxIter, m.MinSamplesLeaf, m.MaxBins = 30, 5, 16
 			return m
 		}, estimatortest.Config{Task: estimatortest.Regressor, AllowNaN: true}},
+		{"VotingClassifierSoft", func() classical.Estimator {
+			rf := ensemble.NewRandomForestClassifier()
+			rf.NEstimators = 5
+			return &ensemble.VotingClassifier{Voting: "soft", Weights: []float64{1, 2}, Estimators: []ensemble.Named{
+				{Name: "dt", Estimator: tree.NewDecisionTreeClassifier()}, {Name: "rf", Estimator: rf}}}
+		}, cls},
+		{"VotingClassifierHard", func() classical.Estimator {
+			return ensemble.NewVotingClassifier(ensemble.Named{Name: "a", Estimator: ensemble.NewAdaBoostClassifier()},
+				ensemble.Named{Name: "b", Estimator: tree.NewDecisionTreeClassifier()},
+				ensemble.Named{Name: "c", Estimator: ensemble.NewGradientBoostingClassifier()})
+		}, cls},
+		{"BaggingClassifier", func() classical.Estimator { return ensemble.NewBaggingClassifier(nil) }, cls},
+		{"BaggingClassifierFeatures", func() classical.Estimator {
+			b := ensemble.NewBaggingClassifier(ensemble.NewAdaBoostClassifier())
+			b.MaxFeatures, b.BootstrapFeatures, b.MaxSamples, b.Bootstrap, b.NEstimators = 0.5, true, 0.7, false, 4
+			return b
+		}, cls},
 	} {
 		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
 	}
