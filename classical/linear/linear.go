@@ -4,7 +4,8 @@
 // (closed form), Lasso and ElasticNet (cyclic coordinate descent with
 // scikit-learn's objective, duality-gap stopping rule, alpha and l1_ratio),
 // and LogisticRegression (binary and multinomial, L2 through L-BFGS and L1
-// through OWL-QN, loss and gradient evaluated with tensor MatMul).
+// through OWL-QN; X·W and Xᵀ·R by direct blocked row loops when W has at
+// most 8 columns, tensor MatMul otherwise).
 package linear
 
 import (

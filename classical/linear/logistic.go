@@ -24,7 +24,8 @@ import (
 // with sᵢ the class weight of sample i; intercepts are not penalised.
 // "l2" and "none" are minimised with L-BFGS, "l1" with OWL-QN (the
 // orthant-wise L-BFGS of Andrew and Gao); the loss and gradient are
-// evaluated with tensor MatMul (X·W and Xᵀ·residual).
+// evaluated with X·W and Xᵀ·residual (skinny.go; tensor MatMul when there
+// are more than 8 classes).
 type LogisticRegression struct {
 	Penalty      string  // "penalty": "l2" (default), "l1" or "none"
 	C            float64 // "C": inverse regularisation strength, default 1
@@ -172,8 +173,11 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	Rt := tensor.New(tensor.Float64, n, K)
 	zd, rd := Z.Float64s(), Rt.Float64s()
 	f := func(x, g []float64) float64 {
-		W := tensor.FromFloat64(x[:nw], p, K)
-		tensor.MatMulTo(Z, Xt, W)
+		if K <= 8 {
+			skinnyMul(zd, xm.Data, n, p, x[:nw], K)
+		} else {
+			tensor.MatMulTo(Z, Xt, tensor.FromFloat64(x[:nw], p, K))
+		}
 		loss := 0.0
 		var gb []float64
 		if l.FitIntercept {
@@ -188,15 +192,17 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 			for i := 0; i < n; i++ {
 				z := zd[i] + b
 				yi := float64(idx[i])
-				// log(1+exp(z)) - y z, stably.
-				var lse float64
+				// log(1+exp(z)) - y z and the sigmoid, stably, with
+				// one exponential.
+				e := math.Exp(-math.Abs(z))
+				lse := math.Log1p(e)
+				s := 1 / (1 + e)
 				if z > 0 {
-					lse = z + math.Log1p(math.Exp(-z))
+					lse += z
 				} else {
-					lse = math.Log1p(math.Exp(z))
+					s = e / (1 + e)
 				}
 				loss += sw[i] * (lse - yi*z)
-				s := 1 / (1 + math.Exp(-z))
 				rd[i] = sw[i] * (s - yi) / swSum
 				if gb != nil {
 					gb[0] += rd[i]
@@ -233,7 +239,11 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 		}
 		loss /= swSum
 		// Gradient of the data term: Xᵀ R, written straight into g.
-		tensor.MatMulTo(tensor.FromFloat64(g[:nw], p, K), Xt.T(), Rt)
+		if K <= 8 {
+			skinnyMulT(g[:nw], xm.Data, n, p, rd, K)
+		} else {
+			tensor.MatMulTo(tensor.FromFloat64(g[:nw], p, K), Xt.T(), Rt)
+		}
 		if l.Penalty == "l2" {
 			for j := 0; j < nw; j++ {
 				loss += 0.5 * reg * x[j] * x[j]

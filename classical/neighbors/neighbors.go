@@ -112,59 +112,52 @@ func (b *base) kneighbors(est string, X *tensor.Tensor, k int) (dist []float64, 
 	return dist, idx, q.Rows, nil
 }
 
-// brute finds the neighbours of every query against every training sample;
-// Euclidean distances come from one GEMM per block of queries.
+// brute finds the neighbours of every query against every training sample.
+// Euclidean distances come from one GEMM per block of queries (into a
+// reused buffer); the selection of the k smallest then runs over each row
+// in parallel, finishing ‖q‖² + ‖t‖² − 2q·t on the fly.
 func (b *base) brute(q classical.Matrix, k int, dist []float64, idx []int) {
 	nt := b.x.Rows
 	var trSq []float64
 	var trT *tensor.Tensor
 	if b.P == 2 {
 		trSq = rowSq(b.x)
-		trT = b.x.Tensor()
+		trT = b.x.Tensor().T()
 	}
-	const block = 256
+	const block = 128
+	buf := make([]float64, min(block, q.Rows)*nt)
 	for lo := 0; lo < q.Rows; lo += block {
 		hi := min(lo+block, q.Rows)
 		m := hi - lo
-		var d2 []float64
+		d2 := buf[:m*nt]
+		var qs []float64
 		if b.P == 2 {
 			qb := classical.Matrix{Rows: m, Cols: q.Cols, Data: q.Data[lo*q.Cols : hi*q.Cols]}
-			d2 = tensor.MatMul(qb.Tensor(), trT.T()).Float64s()
-			qs := rowSq(qb)
-			parallel.For(m, 8, func(a, z int) {
-				for i := a; i < z; i++ {
-					row := d2[i*nt : (i+1)*nt]
-					for j := range row {
-						row[j] = math.Max(qs[i]+trSq[j]-2*row[j], 0)
-					}
-				}
-			})
-		} else {
-			d2 = make([]float64, m*nt)
-			parallel.For(m, 8, func(a, z int) {
-				for i := a; i < z; i++ {
-					qi := q.Row(lo + i)
-					for j := 0; j < nt; j++ {
-						d2[i*nt+j] = minkowskiPow(qi, b.x.Row(j), b.P)
-					}
-				}
-			})
+			tensor.MatMulTo(tensor.FromFloat64(d2, m, nt), qb.Tensor(), trT)
+			qs = rowSq(qb)
 		}
-		parallel.For(m, 8, func(a, z int) {
-			h := &maxHeap{}
+		parallel.For(m, 4, func(a, z int) {
+			h := make(maxHeap, 0, k)
 			for i := a; i < z; i++ {
-				*h = (*h)[:0]
+				h = h[:0]
 				row := d2[i*nt : (i+1)*nt]
-				for j, d := range row {
-					if len(*h) < k {
-						heap.Push(h, item{d, j})
-					} else if d < (*h)[0].d {
-						(*h)[0] = item{d, j}
-						heap.Fix(h, 0)
+				qi := q.Row(lo + i)
+				for j := range row {
+					var d float64
+					if qs != nil {
+						d = math.Max(qs[i]+trSq[j]-2*row[j], 0)
+					} else {
+						d = minkowskiPow(qi, b.x.Row(j), b.P)
+					}
+					if len(h) < k {
+						heap.Push(&h, item{d, j})
+					} else if d < h[0].d {
+						h[0] = item{d, j}
+						heap.Fix(&h, 0)
 					}
 				}
 				g := lo + i
-				fillSorted(h, dist[g*k:(g+1)*k], idx[g*k:(g+1)*k], b.P)
+				fillSorted(&h, dist[g*k:(g+1)*k], idx[g*k:(g+1)*k], b.P)
 			}
 		})
 	}

@@ -263,3 +263,15 @@ func TestPredictProbaNeedsProbability(t *testing.T) {
 		t.Errorf("SetParams gamma \"wide\" accepted")
 	}
 }
+
+func TestExpNeg(t *testing.T) {
+	for x := -700.0; x <= 0; x += 0.0137 {
+		got, want := svm.ExpNeg(x), math.Exp(x)
+		if math.Abs(got-want) > 1e-9*want {
+			t.Fatalf("expNeg(%v) = %v, math.Exp %v", x, got, want)
+		}
+	}
+	if svm.ExpNeg(-800) != 0 || svm.ExpNeg(0) != 1 {
+		t.Errorf("expNeg edges: %v %v", svm.ExpNeg(-800), svm.ExpNeg(0))
+	}
+}

@@ -1,0 +1,4 @@
+package svm
+
+// ExpNeg exports expNeg to the tests.
+var ExpNeg = expNeg
