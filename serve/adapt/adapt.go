@@ -1,11 +1,12 @@
-// Package adapt turns saved ember models into serve.Predictors: classical
-// estimators and pipelines saved with classical.Save, with an optional
+// Package adapt turns saved ember models into serve.Predictors: neural
+// networks saved with nn's Model.Save, classical estimators and pipelines
+// saved with classical.Save, with an optional
 // serving.json beside them that names the features and classes and points
 // at the training-data statistics used for drift monitoring.
 //
-// A model path is either a classical model file (model.json) or a
-// directory holding model.json and serving.json, the layout cmd/train
-// writes:
+// A model path is either a classical model file or a directory holding
+// model.json (and model.safetensors for networks) and serving.json, the
+// layout cmd/train writes:
 //
 //	churn-rf/
 //	  model.json     the estimator (classical.Save)
@@ -18,13 +19,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/ember-ml/ember/classical"
 	_ "github.com/ember-ml/ember/classical/all" // register every estimator type
+	"github.com/ember-ml/ember/nn"
 	"github.com/ember-ml/ember/serve"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -105,6 +109,20 @@ func Load(path string) (serve.Predictor, error) {
 			return nil, err
 		}
 	}
+	if isNetwork(file) {
+		m, err := nn.Load(dir)
+		if err != nil {
+			return nil, fmt.Errorf("adapt: %w", err)
+		}
+		p, err := NewNetwork(m, meta)
+		if err != nil {
+			return nil, fmt.Errorf("adapt: %s: %w", dir, err)
+		}
+		if p.info.Name == "" {
+			p.info.Name = filepath.Base(filepath.Clean(dir))
+		}
+		return p, nil
+	}
 	est, err := classical.Load(file)
 	if err != nil {
 		return nil, fmt.Errorf("adapt: %s: %w", file, err)
@@ -129,6 +147,23 @@ func Load(path string) (serve.Predictor, error) {
 		}
 	}
 	return p, nil
+}
+
+// isNetwork reports whether the model file at path was written by nn's
+// Model.Save rather than classical.Save (both name it model.json).
+func isNetwork(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head struct {
+		Format string `json:"format"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, maxMetaSize<<4)).Decode(&head); err != nil {
+		return false
+	}
+	return strings.HasPrefix(head.Format, "ember.nn")
 }
 
 func trimExt(s string) string { return s[:len(s)-len(filepath.Ext(s))] }
