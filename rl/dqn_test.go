@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ember-ml/ember/autograd"
+	"github.com/ember-ml/ember/nn"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -48,7 +49,7 @@ func TestQNetworkForward(t *testing.T) {
 // batch.
 func TestDQNUpdateGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	online, _ := NewQNetwork([]int{3, 5, 2}, rng)
+	online, _ := NewQNetwork([]int{3, 5, 4, 2}, rng)
 	target := online.Clone()
 	buf := NewReplayBuffer(8, 3)
 	for i := 0; i < 8; i++ {
@@ -163,7 +164,7 @@ func TestDQNShortRunAndSaveLoad(t *testing.T) {
 			}
 		}
 	}
-	path := filepath.Join(t.TempDir(), "q.json")
+	path := filepath.Join(t.TempDir(), "cartpole-dqn")
 	if err := net.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -192,20 +193,6 @@ func TestDQNShortRunAndSaveLoad(t *testing.T) {
 	}
 }
 
-func FuzzParseQNetwork(f *testing.F) {
-	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[1,1],"params":[[0.5],[1]]}`))
-	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[2,3,1],"params":[[1,2,3,4,5,6],[0,0,0],[1,1,1],[0]]}`))
-	f.Add([]byte(`{"format":"ember.rl.qnetwork/1","sizes":[0],"params":[]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := parseQNetwork(b)
-		if err == nil {
-			obs := make([]float64, n.Sizes[0])
-			if a := n.Act(obs); a < 0 || a >= n.Sizes[len(n.Sizes)-1] {
-				t.Fatalf("action %d", a)
-			}
-		}
-	})
-}
 
 // TestDQNUpdateFitsTerminalRewards: with every transition terminal the
 // target is the reward, so repeated updates are supervised regression of
@@ -274,5 +261,43 @@ func TestDQNLearnsDiscountedValue(t *testing.T) {
 				t.Errorf("tau %v: Q = %v, want 10", cfg.Tau, q)
 			}
 		}
+	}
+}
+
+// TestLoadQNetworkGeneric: any nn model from a vector to action values
+// loads as a policy; one that is not a Dense/ReLU stack acts through the
+// model's forward pass.
+func TestLoadQNetworkGeneric(t *testing.T) {
+	m := nn.NewSequential(nn.Dense(4, nn.WithActivation("tanh")), nn.Dense(3))
+	if err := m.Build([]int{2}, tensor.Float32); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	q, err := LoadQNetwork(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.mlp || len(q.Sizes) != 3 || q.Sizes[2] != 3 {
+		t.Fatalf("loaded %v mlp=%v", q.Sizes, q.mlp)
+	}
+	obs := []float64{0.3, -0.7}
+	got := q.QValues(obs)
+	ref := q.Forward(autograd.Constant(tensor.FromFloat32([]float32{0.3, -0.7}, 1, 2))).Value.Float32s()
+	for i := range ref {
+		if got[i] != ref[i] {
+			t.Fatalf("QValues %v, forward %v", got, ref)
+		}
+	}
+	if a := q.Act(obs); a < 0 || a > 2 {
+		t.Fatal(a)
+	}
+	if _, err := LoadPolicy(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("missing path accepted")
+	}
+	if _, err := LoadPolicy(t.TempDir()); err == nil {
+		t.Error("empty directory accepted")
 	}
 }

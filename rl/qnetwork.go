@@ -5,29 +5,34 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 
 	"github.com/ember-ml/ember/autograd"
+	"github.com/ember-ml/ember/nn"
 	"github.com/ember-ml/ember/tensor"
 )
 
-// QNetwork is a multilayer perceptron from observations to one Q-value per
-// action: Dense layers with ReLU between them and a linear output, float32
-// weights as autograd parameters. As a Policy it acts greedily (the lowest
-// action among ties).
+// QNetwork maps observations to one Q-value per action with an nn.Model:
+// a Sequential stack of Dense layers, ReLU between them and a linear
+// output, in float32. As a Policy it acts greedily (the lowest action among
+// ties). It is saved and loaded as an nn model directory (model.json and
+// model.safetensors).
 type QNetwork struct {
+	// Model is the network; Save and nn.Load read and write it.
+	Model *nn.Model
 	// Sizes are the layer widths: observation dimension, hidden layers,
 	// number of actions.
 	Sizes []int
-	// Params are the kernels [in, out] and biases [out] of each layer, in
-	// order.
+	// Params are the model's trainable kernels [in, out] and biases [out],
+	// layer by layer.
 	Params []*autograd.Variable
 
-	act []float32 // scratch for Act
+	mlp bool      // Dense+ReLU stack with a linear output: Act runs on the weights directly
+	act []float32 // scratch for QValues
 }
 
-// NewQNetwork returns a network with the given layer widths, initialised
-// as PyTorch's nn.Linear does: weights and biases uniform in
+// NewQNetwork returns a network with the given layer widths (observation
+// dimension, hidden widths, actions), initialised as PyTorch's nn.Linear
+// (and so Stable-Baselines3) does: weights and biases uniform in
 // ±1/sqrt(fan_in).
 func NewQNetwork(sizes []int, rng *rand.Rand) (*QNetwork, error) {
 	if len(sizes) < 2 {
@@ -38,35 +43,88 @@ func NewQNetwork(sizes []int, rng *rand.Rand) (*QNetwork, error) {
 			return nil, fmt.Errorf("rl: Q-network layer width %d in %v", s, sizes)
 		}
 	}
-	n := &QNetwork{Sizes: append([]int(nil), sizes...)}
+	var layers []nn.Layer
+	for l := 1; l < len(sizes); l++ {
+		act := "relu"
+		if l == len(sizes)-1 {
+			act = "linear"
+		}
+		layers = append(layers, nn.Dense(sizes[l], nn.WithActivation(act)))
+	}
+	m := nn.NewSequential(layers...)
+	m.SetSeed(rng.Uint64())
+	if err := m.Build([]int{sizes[0]}, tensor.Float32); err != nil {
+		return nil, fmt.Errorf("rl: Q-network: %w", err)
+	}
+	n := &QNetwork{Model: m, Sizes: append([]int(nil), sizes...), Params: m.Params(), mlp: true}
 	for l := 0; l+1 < len(sizes); l++ {
-		in, out := sizes[l], sizes[l+1]
-		bound := 1 / math.Sqrt(float64(in))
-		n.Params = append(n.Params,
-			autograd.NewParam(tensor.RandU(tensor.Float32, rng, -bound, bound, in, out), fmt.Sprintf("dense_%d/kernel", l)),
-			autograd.NewParam(tensor.RandU(tensor.Float32, rng, -bound, bound, out), fmt.Sprintf("dense_%d/bias", l)))
+		bound := 1 / math.Sqrt(float64(sizes[l]))
+		for _, p := range n.Params[2*l : 2*l+2] {
+			w := p.Value.Float32s()
+			for i := range w {
+				w[i] = float32(-bound + 2*bound*rng.Float64())
+			}
+		}
+	}
+	return n, nil
+}
+
+// fromModel wraps a loaded model, checking that it maps a vector to a
+// vector.
+func fromModel(m *nn.Model) (*QNetwork, error) {
+	in, out := m.InputShape(), m.OutputShape()
+	if len(in) != 1 || len(out) != 1 || m.DType() != tensor.Float32 {
+		return nil, fmt.Errorf("rl: Q-network model maps %v to %v in %v, want float32 vectors to vectors", in, out, m.DType())
+	}
+	n := &QNetwork{Model: m, Sizes: []int{in[0]}, Params: m.Params(), mlp: true}
+	layers := m.Layers()
+	for i, l := range layers {
+		var c struct {
+			Units      int    `json:"units"`
+			Activation string `json:"activation"`
+			UseBias    bool   `json:"use_bias"`
+		}
+		cfg := l.Config()
+		want := "relu"
+		if i == len(layers)-1 {
+			want = "linear"
+		}
+		if cfg.Type != "Dense" || json.Unmarshal(cfg.Config, &c) != nil || c.Activation != want || !c.UseBias {
+			n.mlp = false
+		}
+		n.Sizes = append(n.Sizes, l.OutputShape()...)
+	}
+	if n.mlp && len(n.Params) != 2*len(layers) {
+		n.mlp = false
 	}
 	return n, nil
 }
 
 // Forward returns the Q-values [batch, actions] of a batch of observations
-// x [batch, obs]. With x from a tape it records the computation; with a
+// x [batch, obs]. With x on a tape it records the computation; with a
 // Constant it is inference.
 func (n *QNetwork) Forward(x *autograd.Variable) *autograd.Variable {
 	h := x
-	for l := 0; 2*l < len(n.Params); l++ {
-		act := autograd.ReluAct
-		if 2*l+2 == len(n.Params) {
-			act = autograd.Linear
-		}
-		h = autograd.BiasAct(autograd.MatMul(h, n.Params[2*l]), n.Params[2*l+1], act)
+	c := &nn.Call{Training: true}
+	for _, l := range n.Model.Layers() {
+		h = l.Forward(c, h)
 	}
 	return h
 }
 
-// QValues returns the Q-values of one observation, computed directly on
-// the weights (no tensors allocated); the slice is reused by the next call.
+// QValues returns the Q-values of one observation; the slice is reused by
+// the next call. For a Dense/ReLU stack it computes directly on the
+// weights, allocating nothing.
 func (n *QNetwork) QValues(obs []float64) []float32 {
+	if !n.mlp {
+		x := make([]float32, len(obs))
+		for i, v := range obs {
+			x[i] = float32(v)
+		}
+		q := n.Forward(autograd.Constant(tensor.FromFloat32(x, 1, len(x)))).Value.Float32s()
+		n.act = append(n.act[:0], q...)
+		return n.act
+	}
 	widest := 0
 	for _, s := range n.Sizes {
 		widest = max(widest, s)
@@ -74,7 +132,7 @@ func (n *QNetwork) QValues(obs []float64) []float32 {
 	if len(n.act) < 2*widest {
 		n.act = make([]float32, 2*widest)
 	}
-	cur, nxt := n.act[:widest], n.act[widest:]
+	cur, nxt := n.act[:widest], n.act[widest:2*widest]
 	for i, v := range obs {
 		cur[i] = float32(v)
 	}
@@ -125,8 +183,8 @@ func argmax32(q []float32) int {
 	return best
 }
 
-// CopyFrom sets n's weights to src's (same sizes), or with tau < 1 moves
-// them towards src: n = tau*src + (1-tau)*n (Polyak averaging).
+// CopyFrom sets n's weights to src's (same architecture), or with tau < 1
+// moves them towards src: n = tau*src + (1-tau)*n (Polyak averaging).
 func (n *QNetwork) CopyFrom(src *QNetwork, tau float64) {
 	for i, p := range n.Params {
 		d, s := p.Value.Float32s(), src.Params[i].Value.Float32s()
@@ -143,71 +201,24 @@ func (n *QNetwork) CopyFrom(src *QNetwork, tau float64) {
 
 // Clone returns a copy of the network with its own weights.
 func (n *QNetwork) Clone() *QNetwork {
-	c := &QNetwork{Sizes: append([]int(nil), n.Sizes...)}
-	for _, p := range n.Params {
-		v := tensor.New(tensor.Float32, p.Value.Shape()...)
-		copy(v.Float32s(), p.Value.Float32s())
-		c.Params = append(c.Params, autograd.NewParam(v, p.Name))
+	c, err := NewQNetwork(n.Sizes, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		panic(err) // the sizes were valid for n
 	}
+	c.CopyFrom(n, 1)
 	return c
 }
 
-type qnetworkFile struct {
-	Format string      `json:"format"`
-	Sizes  []int       `json:"sizes"`
-	Params [][]float32 `json:"params"`
-}
+// Save writes the network as an nn model directory (model.json and
+// model.safetensors), atomically file by file.
+func (n *QNetwork) Save(dir string) error { return n.Model.Save(dir) }
 
-const qnetworkFormat = "ember.rl.qnetwork/1"
-
-// Save writes the network (layer sizes and weights) as JSON to path,
-// atomically.
-func (n *QNetwork) Save(path string) error {
-	f := qnetworkFile{Format: qnetworkFormat, Sizes: n.Sizes}
-	for _, p := range n.Params {
-		f.Params = append(f.Params, p.Value.Float32s())
-	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, b)
-}
-
-// LoadQNetwork reads a network written by QNetwork.Save, checking its
-// format, sizes and values.
-func LoadQNetwork(path string) (*QNetwork, error) {
-	b, err := os.ReadFile(path)
+// LoadQNetwork reads a network saved by Save (or any nn model mapping a
+// float32 vector to one value per action).
+func LoadQNetwork(dir string) (*QNetwork, error) {
+	m, err := nn.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return parseQNetwork(b)
-}
-
-func parseQNetwork(b []byte) (*QNetwork, error) {
-	var f qnetworkFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("rl: Q-network: %w", err)
-	}
-	if f.Format != qnetworkFormat {
-		return nil, fmt.Errorf("rl: Q-network: format %q, want %q", f.Format, qnetworkFormat)
-	}
-	if len(f.Sizes) < 2 || len(f.Params) != 2*(len(f.Sizes)-1) {
-		return nil, fmt.Errorf("rl: Q-network: %d sizes and %d weight arrays", len(f.Sizes), len(f.Params))
-	}
-	n := &QNetwork{Sizes: f.Sizes}
-	for l := 0; l+1 < len(f.Sizes); l++ {
-		in, out := f.Sizes[l], f.Sizes[l+1]
-		if in <= 0 || out <= 0 || in > 1<<20 || out > 1<<20 {
-			return nil, fmt.Errorf("rl: Q-network: layer %d is %dx%d", l, in, out)
-		}
-		w, bias := f.Params[2*l], f.Params[2*l+1]
-		if len(w) != in*out || len(bias) != out {
-			return nil, fmt.Errorf("rl: Q-network: layer %d has %d weights and %d biases, want %d and %d", l, len(w), len(bias), in*out, out)
-		}
-		n.Params = append(n.Params,
-			autograd.NewParam(tensor.FromFloat32(w, in, out), fmt.Sprintf("dense_%d/kernel", l)),
-			autograd.NewParam(tensor.FromFloat32(bias, out), fmt.Sprintf("dense_%d/bias", l)))
-	}
-	return n, nil
+	return fromModel(m)
 }

@@ -21,7 +21,7 @@ type RunConfig struct {
 	// Seed fixes training and evaluation.
 	Seed int64
 	// SavePath, if set, is where the trained policy is saved: a JSON
-	// Q-table for the tabular methods, the JSON Q-network for DQN.
+	// Q-table file for the tabular methods, an nn model directory for DQN.
 	// LoadPolicy reads either.
 	SavePath string
 	// Progress, if set, receives a line at every tenth of training.
