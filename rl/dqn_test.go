@@ -193,7 +193,6 @@ func TestDQNShortRunAndSaveLoad(t *testing.T) {
 	}
 }
 
-
 // TestDQNUpdateFitsTerminalRewards: with every transition terminal the
 // target is the reward, so repeated updates are supervised regression of
 // Q(s, a) on r(s, a); the loss must fall close to zero.
