@@ -297,7 +297,7 @@ func (t *Tensor) format(b *strings.Builder, idx []int) {
 	n := t.shape[d]
 	for i := 0; i < n; i++ {
 		if n > 8 && i == 3 {
-			b.WriteString("..., ")
+			b.WriteString(", ..., ")
 			i = n - 3
 		}
 		if i > 0 && !(n > 8 && i == n-3) {
@@ -326,12 +326,53 @@ func contiguousStrides(shape []int) []int {
 	return st
 }
 
-func checkShape(op string, shape []int) {
+// MaxElements is the largest number of elements a tensor may hold.
+const MaxElements = 1 << 48
+
+// ShapeSize returns the number of elements of a tensor of the given shape,
+// or an error when a dimension is negative or the product exceeds
+// MaxElements (so that it cannot overflow).
+func ShapeSize(shape []int) (int, error) {
+	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("tensor: %s with negative dimension in shape %v", op, shape))
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
 		}
+		if d != 0 && n > MaxElements/d {
+			// Keep scanning: a later zero dimension makes the product 0,
+			// but the shape is still rejected as absurd.
+			return 0, fmt.Errorf("shape %v has more than %d elements", shape, MaxElements)
+		}
+		n *= d
 	}
+	return n, nil
+}
+
+func checkShape(op string, shape []int) {
+	if _, err := ShapeSize(shape); err != nil {
+		panic(fmt.Sprintf("tensor: %s: %v", op, err))
+	}
+}
+
+// FromValues copies values into a new CPU tensor of the given type and
+// shape (a vector when no shape is given), returning an error when the
+// shape is invalid or does not hold len(values) elements. Use it for data
+// from outside the program; FromSlice panics instead.
+func FromValues(dt DType, values []float64, shape ...int) (*Tensor, error) {
+	if dt != Float32 && dt != Float64 {
+		return nil, fmt.Errorf("tensor: FromValues with unknown dtype %v", dt)
+	}
+	if len(shape) == 0 {
+		shape = []int{len(values)}
+	}
+	n, err := ShapeSize(shape)
+	if err != nil {
+		return nil, fmt.Errorf("tensor: FromValues: %w", err)
+	}
+	if n != len(values) {
+		return nil, fmt.Errorf("tensor: FromValues with %d values for shape %v (%d elements)", len(values), shape, n)
+	}
+	return FromSlice(dt, values, shape...), nil
 }
 
 // New returns a zero-filled CPU tensor of the given type and shape.
@@ -403,6 +444,7 @@ func FromSlice(dt DType, values []float64, shape ...int) *Tensor {
 	if len(shape) == 0 {
 		shape = []int{len(values)}
 	}
+	checkShape("FromSlice", shape)
 	if shapeSize(shape) != len(values) {
 		panic(fmt.Sprintf("tensor: FromSlice with %d values for shape %v", len(values), shape))
 	}

@@ -26,6 +26,13 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 			known *= d
 		}
 	}
+	probe := slices.Clone(shape)
+	if infer >= 0 {
+		probe[infer] = 1
+	}
+	if _, err := ShapeSize(probe); err != nil {
+		panic(fmt.Sprintf("tensor: Reshape %v to %v: %v", t.shape, shape, err))
+	}
 	n := t.Size()
 	if infer >= 0 {
 		if known == 0 || n%known != 0 {
@@ -187,6 +194,7 @@ func (t *Tensor) Expand(shape ...int) *Tensor {
 	if len(shape) < len(t.shape) {
 		panic(fmt.Sprintf("tensor: Expand %v to %v", t.shape, shape))
 	}
+	checkShape("Expand", shape)
 	lead := len(shape) - len(t.shape)
 	strides := make([]int, len(shape))
 	for i := range shape {
