@@ -427,3 +427,46 @@ func TestSearchErrors(t *testing.T) {
 		t.Errorf("short y: %v", err)
 	}
 }
+
+func TestSearchThroughColumnTransformer(t *testing.T) {
+	X, y := estimatortest.Data(estimatortest.Classifier, false, false)
+	pipe := pipeline.New(
+		pipeline.Step("pre", preprocess.NewColumnTransformer(
+			preprocess.Columns("num", preprocess.NewStandardScaler(), "a", "b"),
+			preprocess.Columns("mm", preprocess.NewMinMaxScaler(), "c", "d"),
+		).WithFeatureNames([]string{"a", "b", "c", "d"})),
+		pipeline.Step("clf", linear.NewLogisticRegression()),
+	)
+	s := selection.NewGridSearchCV(pipe, selection.Grid{
+		"pre__num__with_mean": {true, false},
+		"pre__remainder":      {"drop"},
+		"clf__C":              {0.5, 2.0},
+	}, selection.CV(3), selection.Jobs(-1))
+	if err := s.Fit(ctx, X, y); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Results().Params) != 4 {
+		t.Fatalf("%d candidates", len(s.Results().Params))
+	}
+	got := s.BestEstimator().GetParams()
+	for k, v := range s.BestParams() {
+		if got[k] != v {
+			t.Errorf("refitted %s = %v, best %v", k, got[k], v)
+		}
+	}
+	// Saving the refitted best pipeline and loading it back predicts the
+	// same.
+	path := t.TempDir() + "/best.json"
+	if err := classical.Save(path, s.BestEstimator()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := classical.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Predict(X)
+	b, err := m.(classical.Predictor).Predict(X)
+	if err != nil || !tensor.AllClose(a, b, 0, 0) {
+		t.Errorf("loaded model predicts differently (%v)", err)
+	}
+}
