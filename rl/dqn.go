@@ -11,15 +11,18 @@ import (
 	"github.com/ember-ml/ember/tensor"
 )
 
-// ReplayBuffer is a fixed-size ring of transitions (s, a, r, s', done)
-// sampled uniformly, as in DQN. done means the episode terminated at s' (a
-// time-limit truncation is stored as not done, so that its value is
-// bootstrapped, like Stable-Baselines3's handle_timeout_termination).
+// ReplayBuffer is a fixed-size ring of transitions (s, a, r, s', discount)
+// sampled uniformly, as in DQN. The target of a transition is
+// r + discount * max_a' Q(s', a'): discount is gamma for a one-step
+// transition, gamma^n for an n-step one (r then being the discounted sum of
+// n rewards), and 0 when the episode terminated at s'. A time-limit
+// truncation is not a termination: its value is bootstrapped, like
+// Stable-Baselines3's handle_timeout_termination.
 type ReplayBuffer struct {
 	dim, cap, n, pos int
 	obs, next        []float32
 	actions          []int32
-	rewards, dones   []float32
+	rewards, discs   []float32
 }
 
 // NewReplayBuffer returns an empty buffer for capacity transitions with
@@ -27,14 +30,14 @@ type ReplayBuffer struct {
 func NewReplayBuffer(capacity, dim int) *ReplayBuffer {
 	return &ReplayBuffer{dim: dim, cap: capacity,
 		obs: make([]float32, capacity*dim), next: make([]float32, capacity*dim),
-		actions: make([]int32, capacity), rewards: make([]float32, capacity), dones: make([]float32, capacity)}
+		actions: make([]int32, capacity), rewards: make([]float32, capacity), discs: make([]float32, capacity)}
 }
 
 // Len returns the number of stored transitions.
 func (b *ReplayBuffer) Len() int { return b.n }
 
 // Add stores a transition, overwriting the oldest when full.
-func (b *ReplayBuffer) Add(obs []float64, action int, reward float64, next []float64, done bool) {
+func (b *ReplayBuffer) Add(obs []float64, action int, reward float64, next []float64, discount float64) {
 	o := b.obs[b.pos*b.dim : (b.pos+1)*b.dim]
 	nx := b.next[b.pos*b.dim : (b.pos+1)*b.dim]
 	for i := range o {
@@ -42,10 +45,7 @@ func (b *ReplayBuffer) Add(obs []float64, action int, reward float64, next []flo
 	}
 	b.actions[b.pos] = int32(action)
 	b.rewards[b.pos] = float32(reward)
-	b.dones[b.pos] = 0
-	if done {
-		b.dones[b.pos] = 1
-	}
+	b.discs[b.pos] = float32(discount)
 	b.pos = (b.pos + 1) % b.cap
 	b.n = min(b.n+1, b.cap)
 }
@@ -54,14 +54,14 @@ func (b *ReplayBuffer) Add(obs []float64, action int, reward float64, next []flo
 type batch struct {
 	obs, next      []float32 // [n*dim]
 	actions        []int
-	rewards, dones []float32
+	rewards, discs []float32
 }
 
 // sample draws n transitions uniformly with replacement into bt.
 func (b *ReplayBuffer) sample(n int, rng *rand.Rand, bt *batch) {
 	if cap(bt.obs) < n*b.dim {
 		bt.obs, bt.next = make([]float32, n*b.dim), make([]float32, n*b.dim)
-		bt.actions, bt.rewards, bt.dones = make([]int, n), make([]float32, n), make([]float32, n)
+		bt.actions, bt.rewards, bt.discs = make([]int, n), make([]float32, n), make([]float32, n)
 	}
 	bt.obs, bt.next = bt.obs[:n*b.dim], bt.next[:n*b.dim]
 	for k := 0; k < n; k++ {
@@ -70,7 +70,7 @@ func (b *ReplayBuffer) sample(n int, rng *rand.Rand, bt *batch) {
 		copy(bt.next[k*b.dim:(k+1)*b.dim], b.next[i*b.dim:(i+1)*b.dim])
 		bt.actions[k] = int(b.actions[i])
 		bt.rewards[k] = b.rewards[i]
-		bt.dones[k] = b.dones[i]
+		bt.discs[k] = b.discs[i]
 	}
 }
 
@@ -108,6 +108,9 @@ type DQNConfig struct {
 	// HuberDelta is the Huber loss's threshold [1]: the loss is quadratic
 	// within it and linear beyond.
 	HuberDelta float64
+	// NSteps is the number of rewards in each stored transition's return
+	// [1: one-step DQN]; the tail is bootstrapped with gamma^NSteps.
+	NSteps int
 	// DoubleDQN picks the next action with the online network and values
 	// it with the target network (van Hasselt et al., 2016).
 	DoubleDQN bool
@@ -135,6 +138,7 @@ func (c *DQNConfig) defaults() error {
 	def(&c.TrainFreq, 256)
 	def(&c.GradientSteps, 128)
 	def(&c.TargetUpdateInterval, 10)
+	def(&c.NSteps, 1)
 	deff(&c.LearningRate, 2.3e-3)
 	deff(&c.Gamma, 0.99)
 	deff(&c.Tau, 1)
@@ -147,7 +151,7 @@ func (c *DQNConfig) defaults() error {
 		c.Hidden = []int{256, 256}
 	}
 	switch {
-	case c.Steps < 0 || c.BatchSize < 0 || c.BufferSize < 0 || c.LearningStarts < 0 || c.TrainFreq < 0 || c.GradientSteps < 0 || c.TargetUpdateInterval < 0:
+	case c.Steps < 0 || c.BatchSize < 0 || c.BufferSize < 0 || c.LearningStarts < 0 || c.TrainFreq < 0 || c.GradientSteps < 0 || c.TargetUpdateInterval < 0 || c.NSteps < 0 || c.NSteps > 1000:
 		return fmt.Errorf("rl: DQN config has a negative count: %+v", *c)
 	case !(c.LearningRate > 0) || c.LearningRateEnd < 0:
 		return fmt.Errorf("rl: DQN LearningRate = %v, want > 0", c.LearningRate)
@@ -201,6 +205,7 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 		}
 		ret, n := 0.0, 0
 		lossSum, lossN := 0.0, 0
+		window := make([]pending, 0, cfg.NSteps)
 		for step < cfg.Steps {
 			if err := ctx.Err(); err != nil {
 				return online, err
@@ -219,7 +224,17 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 			if len(o) != dim {
 				return online, fmt.Errorf("rl: observation of %d values, want %d", len(o), dim)
 			}
-			buf.Add(obs, a, r, o, term)
+			window = append(window, pending{obs, a, r})
+			switch {
+			case term || trunc:
+				for len(window) > 0 {
+					tr.push(window, o, term)
+					window = window[1:]
+				}
+			case len(window) == cfg.NSteps:
+				tr.push(window, o, false)
+				window = window[1:]
+			}
 			obs = o
 			step++
 			n++
@@ -261,6 +276,27 @@ func newDQNAdam(lr, maxNorm float64) *optim.Adam {
 	return opt
 }
 
+// pending is a step waiting for the rest of its n-step return.
+type pending struct {
+	obs    []float64
+	action int
+	reward float64
+}
+
+// push stores the transition from w[0] to next with the discounted
+// rewards of w; terminal: the episode ended at next.
+func (t *dqnTrainer) push(w []pending, next []float64, terminal bool) {
+	ret, disc := 0.0, 1.0
+	for _, p := range w {
+		ret += disc * p.reward
+		disc *= t.cfg.Gamma
+	}
+	if terminal {
+		disc = 0
+	}
+	t.buf.Add(w[0].obs, w[0].action, ret, next, disc)
+}
+
 type dqnTrainer struct {
 	cfg            DQNConfig
 	online, target *QNetwork
@@ -299,7 +335,7 @@ func (t *dqnTrainer) update() float64 {
 		} else {
 			v = row[argmax32(row)]
 		}
-		y[i] = float64(bt.rewards[i]) + cfg.Gamma*float64(1-bt.dones[i])*float64(v)
+		y[i] = float64(bt.rewards[i]) + float64(bt.discs[i])*float64(v)
 	}
 	tensor.Release(qNextT)
 	if qNextO != nil {

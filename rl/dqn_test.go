@@ -55,7 +55,11 @@ func TestDQNUpdateGradient(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		o := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
 		nx := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
-		buf.Add(o, i%2, float64(3*i), nx, i == 5)
+		disc := 0.9
+		if i == 5 {
+			disc = 0
+		}
+		buf.Add(o, i%2, float64(3*i), nx, disc)
 	}
 	cfg := DQNConfig{BatchSize: 8, Gamma: 0.9, HuberDelta: 1}
 	tr := &dqnTrainer{cfg: cfg, online: online, target: target, buf: buf, rng: rand.New(rand.NewPCG(4, 4)), nA: 2, dim: 3}
@@ -64,7 +68,7 @@ func TestDQNUpdateGradient(t *testing.T) {
 		l := 0.0
 		for i := 0; i < 8; i++ {
 			qn := target.QValues(f64(bt.next[i*3 : i*3+3]))
-			y := float64(bt.rewards[i]) + 0.9*float64(1-bt.dones[i])*float64(max(qn[0], qn[1]))
+			y := float64(bt.rewards[i]) + float64(bt.discs[i])*float64(max(qn[0], qn[1]))
 			q := online.QValues(f64(bt.obs[i*3 : i*3+3]))
 			d := float64(q[bt.actions[i]]) - y
 			if math.Abs(d) <= 1 {
@@ -120,7 +124,11 @@ func f64(x []float32) []float64 {
 func TestReplayBuffer(t *testing.T) {
 	b := NewReplayBuffer(3, 1)
 	for i := 0; i < 5; i++ {
-		b.Add([]float64{float64(i)}, i, float64(10*i), []float64{float64(i + 1)}, i == 4)
+		disc := 0.5
+		if i == 4 {
+			disc = 0
+		}
+		b.Add([]float64{float64(i)}, i, float64(10*i), []float64{float64(i + 1)}, disc)
 	}
 	if b.Len() != 3 {
 		t.Fatalf("Len %d", b.Len())
@@ -132,8 +140,8 @@ func TestReplayBuffer(t *testing.T) {
 		for i := 0; i < 4; i++ {
 			o := bt.obs[i]
 			seen[o] = true
-			if bt.next[i] != o+1 || bt.rewards[i] != 10*o || bt.actions[i] != int(o) || (bt.dones[i] == 1) != (o == 4) {
-				t.Fatalf("inconsistent transition %v %v %v %v %v", o, bt.next[i], bt.rewards[i], bt.actions[i], bt.dones[i])
+			if bt.next[i] != o+1 || bt.rewards[i] != 10*o || bt.actions[i] != int(o) || (bt.discs[i] == 0) != (o == 4) {
+				t.Fatalf("inconsistent transition %v %v %v %v %v", o, bt.next[i], bt.rewards[i], bt.actions[i], bt.discs[i])
 			}
 		}
 	}
@@ -207,7 +215,7 @@ func TestDQNUpdateFitsTerminalRewards(t *testing.T) {
 		if a == 1 {
 			r = -o[0]
 		}
-		buf.Add(o, a, r, o, true)
+		buf.Add(o, a, r, o, 0)
 	}
 	cfg := DQNConfig{BatchSize: 64, Gamma: 0.99, HuberDelta: 1}
 	opt := newDQNAdam(3e-3, 10)
@@ -249,6 +257,7 @@ func TestDQNLearnsDiscountedValue(t *testing.T) {
 	for _, cfg := range []DQNConfig{
 		{Steps: 8000, Gamma: 0.9, Hidden: []int{8}, LearningRate: 3e-3, LearningStarts: 200, TrainFreq: 4, GradientSteps: 1, TargetUpdateInterval: 1, Tau: 0.02, DoubleDQN: true},
 		{Steps: 8000, Gamma: 0.9, Hidden: []int{8}, LearningRate: 3e-3, LearningStarts: 200, TrainFreq: 64, GradientSteps: 32},
+		{Steps: 8000, Gamma: 0.9, Hidden: []int{8}, LearningRate: 3e-3, LearningStarts: 200, TrainFreq: 4, GradientSteps: 1, NSteps: 3, TargetUpdateInterval: 100},
 	} {
 		net, err := DQN(context.Background(), &constEnv{}, cfg)
 		if err != nil {
@@ -298,5 +307,21 @@ func TestLoadQNetworkGeneric(t *testing.T) {
 	}
 	if _, err := LoadPolicy(t.TempDir()); err == nil {
 		t.Error("empty directory accepted")
+	}
+}
+
+// TestNStepPush: rewards 1, 2, 3 with gamma 0.5 give the return
+// 1 + 0.5*2 + 0.25*3 = 2.75 and bootstrap discount 0.125 (0 if terminal).
+func TestNStepPush(t *testing.T) {
+	tr := &dqnTrainer{cfg: DQNConfig{Gamma: 0.5}, buf: NewReplayBuffer(4, 1)}
+	w := []pending{{[]float64{7}, 1, 1}, {[]float64{8}, 0, 2}, {[]float64{9}, 1, 3}}
+	tr.push(w, []float64{10}, false)
+	tr.push(w[1:], []float64{10}, true)
+	b := tr.buf
+	if b.obs[0] != 7 || b.actions[0] != 1 || b.rewards[0] != 2.75 || b.discs[0] != 0.125 || b.next[0] != 10 {
+		t.Errorf("first: obs %v action %v return %v discount %v", b.obs[0], b.actions[0], b.rewards[0], b.discs[0])
+	}
+	if b.obs[1] != 8 || b.rewards[1] != 3.5 || b.discs[1] != 0 {
+		t.Errorf("second: obs %v return %v discount %v", b.obs[1], b.rewards[1], b.discs[1])
 	}
 }
