@@ -13,7 +13,7 @@ import (
 	"os"
 
 	_ "golang.org/x/image/bmp"  // BMP decoder
-	_ "golang.org/x/image/tiff" // TIFF decoder
+	"golang.org/x/image/tiff"   // TIFF decoder
 	_ "golang.org/x/image/webp" // WebP decoder
 
 	"github.com/ember-ml/ember/tensor"
@@ -23,6 +23,12 @@ import (
 // million pixels), so a hostile file cannot make the decoder allocate
 // without limit.
 const MaxImagePixels = 1 << 26
+
+// maxPixelsPerByte bounds how many pixels an image of more than a
+// megapixel may declare per byte of its file: real images compress far
+// less, and the bound keeps a few hostile bytes from making the decoder
+// allocate gigabytes.
+const maxPixelsPerByte = 4096
 
 // ImageOptions says how to turn an image file into a tensor.
 type ImageOptions struct {
@@ -70,7 +76,8 @@ func (o ImageOptions) check() error {
 // DecodeImage decodes a PNG, JPEG, GIF, BMP, TIFF or WebP image into a
 // float32 tensor of shape [C, H, W] with values in [0, 1], converted to
 // the color mode and resized as opts says. A corrupt or truncated image,
-// or one larger than MaxImagePixels, is an error (decoder panics on
+// one larger than MaxImagePixels, or one of more than a megapixel whose
+// header declares over 4096 pixels per byte of file, is an error (decoder panics on
 // malformed input are turned into errors too).
 func DecodeImage(r io.Reader, opts ImageOptions) (*tensor.Tensor, error) {
 	if err := opts.check(); err != nil {
@@ -101,12 +108,15 @@ func LoadImage(path string, opts ImageOptions) (*tensor.Tensor, error) {
 }
 
 func decodeImageBytes(b []byte, opts ImageOptions) (t *tensor.Tensor, err error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	cfg, format, err := decodeConfig(b)
 	if err != nil {
 		return nil, fmt.Errorf("data: not a readable image: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return nil, fmt.Errorf("data: %s image of %dx%d pixels is empty or larger than %d pixels", format, cfg.Width, cfg.Height, MaxImagePixels)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > 1<<20 && px > maxPixelsPerByte*int64(len(b)) {
+		return nil, fmt.Errorf("data: %s header declares %dx%d pixels, implausible for a file of %d bytes", format, cfg.Width, cfg.Height, len(b))
 	}
 	img, err := safeDecode(b)
 	if err != nil {
@@ -142,8 +152,27 @@ func safeDecode(b []byte) (img image.Image, err error) {
 			img, err = nil, fmt.Errorf("decoder failed: %v", r)
 		}
 	}()
+	if isTIFF(b) {
+		return tiff.Decode(bytes.NewReader(b))
+	}
 	img, _, err = image.Decode(bytes.NewReader(b))
 	return img, err
+}
+
+// isTIFF reports whether b starts like a TIFF file.
+func isTIFF(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
+}
+
+// decodeConfig reads the image header. TIFF files are given to the TIFF
+// decoder as an io.ReaderAt: through image.DecodeConfig it would buffer
+// the stream, allocating up to any offset a hostile header names (4 GB).
+func decodeConfig(b []byte) (image.Config, string, error) {
+	if isTIFF(b) {
+		cfg, err := tiff.DecodeConfig(bytes.NewReader(b))
+		return cfg, "tiff", err
+	}
+	return image.DecodeConfig(bytes.NewReader(b))
 }
 
 // imageToCHW converts img to c planes (1: luminance, 3: RGB, 4: RGBA) of

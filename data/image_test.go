@@ -243,6 +243,7 @@ func TestDecodeImageErrors(t *testing.T) {
 		{"text", []byte("hello"), ImageOptions{}, "not a readable image"},
 		{"huge", pngHeaderOnly(1<<15, 1<<15), ImageOptions{}, "larger than"},
 		{"truncated", pngHeaderOnly(4, 4), ImageOptions{}, "corrupt png"},
+		{"implausible", pngHeaderOnly(2000, 2000), ImageOptions{}, "implausible"},
 		{"mode", encodeAll(t)["png"], ImageOptions{ColorMode: "cmyk"}, "color mode"},
 		{"size", encodeAll(t)["png"], ImageOptions{Width: 3}, "target size"},
 		{"interp", encodeAll(t)["png"], ImageOptions{Interpolation: "cubic"}, "interpolation"},
