@@ -17,6 +17,6 @@
 // rename). Figure.Image rasterises a figure, for example for
 // tensorboard.Writer.AddImage.
 //
-// Drawing uses gonum.org/v1/plot and its embedded Liberation fonts, so no
+// Drawing uses gonum.org/v1/plot and its embedded Liberation Sans font, so no
 // system fonts are needed.
 package plot

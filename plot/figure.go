@@ -167,14 +167,22 @@ func newPlot(title, xlabel, ylabel string) *gplot.Plot {
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.ThumbnailWidth = vg.Points(22)
 	p.Title.Padding = vg.Points(6)
+	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
+		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
+		f.Typeface, f.Variant = sansFont.Typeface, sansFont.Variant
+	}
 	return p
 }
+
+// sansFont is the typeface of all text: Liberation Sans, embedded in gonum's
+// plot module (metrically compatible with Arial).
+var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
 // textStyle returns a plain text style of the default font at size points.
 func textStyle(size float64, c color.Color) text.Style {
 	return text.Style{
 		Color:   c,
-		Font:    font.From(gplot.DefaultFont, vg.Points(size)),
+		Font:    font.From(sansFont, vg.Points(size)),
 		XAlign:  draw.XCenter,
 		YAlign:  draw.YCenter,
 		Handler: gplot.DefaultTextHandler,
