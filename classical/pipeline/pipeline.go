@@ -52,6 +52,17 @@ func (p *Pipeline) Named(name string) classical.Estimator {
 	return nil
 }
 
+// AcceptsNaN reports whether the pipeline's first step takes missing
+// values (NaN), as a SimpleImputer does; a ColumnTransformer then passes
+// them on.
+func (p *Pipeline) AcceptsNaN() bool {
+	if len(p.steps) == 0 {
+		return false
+	}
+	a, ok := p.steps[0].Estimator.(interface{ AcceptsNaN() bool })
+	return ok && a.AcceptsNaN()
+}
+
 // Final returns the last step's estimator (nil for an empty pipeline).
 func (p *Pipeline) Final() classical.Estimator {
 	if len(p.steps) == 0 {

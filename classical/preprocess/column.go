@@ -230,7 +230,7 @@ func (ct *ColumnTransformer) Fit(ctx context.Context, X, y *tensor.Tensor) error
 // allowsNaN reports whether some transformer handles missing values.
 func (ct *ColumnTransformer) allowsNaN() bool {
 	for _, s := range ct.specs {
-		if _, ok := s.Transformer.(*SimpleImputer); ok {
+		if a, ok := s.Transformer.(interface{ AcceptsNaN() bool }); ok && a.AcceptsNaN() {
 			return true
 		}
 	}

@@ -25,6 +25,10 @@ type SimpleImputer struct {
 // NewSimpleImputer returns a mean imputer.
 func NewSimpleImputer() *SimpleImputer { return &SimpleImputer{Strategy: "mean"} }
 
+// AcceptsNaN reports that the imputer takes missing values (NaN), so that
+// a ColumnTransformer passes them on to it.
+func (s *SimpleImputer) AcceptsNaN() bool { return true }
+
 func (s *SimpleImputer) params() classical.Params {
 	return classical.Params{
 		classical.String("strategy", &s.Strategy, "mean", "median", "most_frequent", "constant"),
