@@ -35,7 +35,7 @@ func TestProtocDecodeRaw(t *testing.T) {
 	rr := NewRecordReader(&buf)
 	want := [][]string{
 		{`1: 0x41d954fc40000000`, `3: "brain.Event:2"`}, // 1.7e9 as a double
-		{`2: 7`, `5 {`, `1: "loss"`, `2: 0x3e800000`},    // 0.25 as a float
+		{`2: 7`, `5 {`, `1: "loss"`, `2: 0x3e800000`},   // 0.25 as a float
 		{`2: 7`, `5 {`, `1: "w"`, `5 {`, `1: 0x3ff0000000000000`, `2: 0x4000000000000000`, `3: 0x4000000000000000`},
 		{`2: 7`, `1: "img"`, `4 {`, `1: 2`, `2: 3`, `3: 1`, `4: "\211PNG`},
 	}
