@@ -305,3 +305,34 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestReadCSVIris(t *testing.T) {
+	// scikit-learn's iris.csv: a first line of counts and class names,
+	// then 4 measurements and a class index.
+	tb, err := ReadCSV("testdata/iris.csv", CSVOptions{SkipLines: 1, NoHeader: true, Categorical: []string{"column_4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.NumRows() != 150 || len(tb.NumericNames()) != 4 {
+		t.Fatalf("%d rows, numeric columns %v", tb.NumRows(), tb.NumericNames())
+	}
+	X, y, _, err := tb.XY("column_4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := classCounts(t, y); c[0] != 50 || c[1] != 50 || c[2] != 50 {
+		t.Fatalf("class counts %v", c)
+	}
+	// The first row is 5.1, 3.5, 1.4, 0.2 of class 0; the mean sepal
+	// length is 5.8433...
+	if X.At(0, 0) != 5.1 || X.At(0, 3) != 0.2 || y.At(0) != 0 {
+		t.Fatalf("row 0 %v", X.Index(0))
+	}
+	sum := 0.0
+	for i := range 150 {
+		sum += X.At(i, 0)
+	}
+	if math.Abs(sum/150-5.843333333333333) > 1e-12 {
+		t.Fatalf("mean sepal length %v", sum/150)
+	}
+}
