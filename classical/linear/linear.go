@@ -1,7 +1,6 @@
 // Package linear holds scikit-learn's linear models: LinearRegression
-// (least squares through the normal equations and a Cholesky
-// factorisation, the Gram matrix computed with the tensor GEMM), Ridge
-// (closed form), Lasso and ElasticNet (cyclic coordinate descent with
+// (least squares by Householder QR with column pivoting), Ridge (closed
+// form: Cholesky of the Gram matrix computed with the tensor GEMM), Lasso and ElasticNet (cyclic coordinate descent with
 // scikit-learn's objective, duality-gap stopping rule, alpha and l1_ratio),
 // and LogisticRegression (binary and multinomial, L2 through L-BFGS and L1
 // through OWL-QN; X·W and Xᵀ·R by direct blocked row loops when W has at
@@ -187,7 +186,9 @@ func solveSPD(A, b []float64, p int, ridge float64) []float64 {
 	return make([]float64, p)
 }
 
-// LinearRegression is ordinary least squares.
+// LinearRegression is ordinary least squares, solved by a Householder QR
+// factorisation with column pivoting (the normal equations with a tiny
+// ridge when X is rank deficient).
 type LinearRegression struct {
 	FitIntercept bool // "fit_intercept", default true
 	m            model
@@ -213,14 +214,43 @@ func (r *LinearRegression) Clone() classical.Estimator {
 	return classical.CloneByParams(r, NewLinearRegression)
 }
 
-// Fit solves the least-squares problem through the normal equations.
+// Fit solves the least-squares problem by QR.
 func (r *LinearRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	xm, ys, err := classical.CheckXY("LinearRegression", X, y)
 	if err != nil {
 		return err
 	}
-	r.m = fitRidge(xm, ys, 0, r.FitIntercept)
+	r.m = fitOLS(xm, ys, r.FitIntercept)
 	return nil
+}
+
+// fitOLS solves least squares by QR with column pivoting on the centred
+// data, falling back to the regularised normal equations (close to the
+// minimum-norm solution) when X is rank deficient.
+func fitOLS(xm classical.Matrix, ys []float64, intercept bool) model {
+	mu := make([]float64, xm.Cols)
+	ym := 0.0
+	if intercept {
+		for i := 0; i < xm.Rows; i++ {
+			for j, v := range xm.Row(i) {
+				mu[j] += v
+			}
+			ym += ys[i]
+		}
+		for j := range mu {
+			mu[j] /= float64(xm.Rows)
+		}
+		ym /= float64(xm.Rows)
+	}
+	w, ok := lstsqQR(xm, mu, ys, ym)
+	if !ok {
+		return fitRidge(xm, ys, 0, intercept)
+	}
+	b := ym
+	for j := range w {
+		b -= w[j] * mu[j]
+	}
+	return model{Coef: w, Intercept: b}
 }
 
 func fitRidge(xm classical.Matrix, ys []float64, alpha float64, intercept bool) model {

@@ -164,3 +164,38 @@ func TestAgainstScikitLearn(t *testing.T) {
 	}
 	close(t, "l1 coef[1]", c[1:2], refs["logreg_iris_binary_l1"].Coef[1:2], 0.05)
 }
+
+func TestLinearRegressionIllConditioned(t *testing.T) {
+	rng := tensor.NewRand(9)
+	n := 200
+	x := make([]float64, 2*n)
+	y := make([]float64, n)
+	for i := 0; i < n; i++ {
+		a := rng.NormFloat64()
+		x[2*i], x[2*i+1] = a, a+1e-6*rng.NormFloat64()
+		y[i] = x[2*i] + x[2*i+1] + 3
+	}
+	// cond(X) ~ 1e6: the normal equations would square it to 1e12 and
+	// lose about 12 digits; QR keeps the coefficients to ~1e-9.
+	m := linear.NewLinearRegression()
+	if err := m.Fit(ctx, tensor.FromFloat64(x, n, 2), classical.Vector(y)); err != nil {
+		t.Fatal(err)
+	}
+	close(t, "coef", m.Coef(), []float64{1, 1}, 1e-7)
+	close(t, "intercept", []float64{m.Intercept()}, []float64{3}, 1e-9)
+
+	// Exactly collinear columns: rank deficient, falls back to a
+	// regularised solve that still fits.
+	for i := 0; i < n; i++ {
+		x[2*i+1] = 2 * x[2*i]
+		y[i] = 5*x[2*i] + 1
+	}
+	if err := m.Fit(ctx, tensor.FromFloat64(x, n, 2), classical.Vector(y)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := m.Score(tensor.FromFloat64(x, n, 2), classical.Vector(y)); s < 1-1e-9 {
+		t.Errorf("rank-deficient fit R² = %v", s)
+	}
+	// The minimum-norm solution of w1 + 2 w2 = 5 is (1, 2).
+	close(t, "min-norm coef", m.Coef(), []float64{1, 2}, 1e-4)
+}
