@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -176,6 +177,11 @@ func TestTreeGraphviz(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 200 {
 		t.Fatalf("dot PNG is %v", b)
+	}
+	if *outDir != "" {
+		if err := f.Save(filepath.Join(*outDir, "tree_graphviz.png")); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -2,8 +2,10 @@ package plot
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,6 +155,11 @@ func TestManyPanelsAndClasses(t *testing.T) {
 		func() (*Figure, error) { return ExplainedVariance(ratios) },
 		func() (*Figure, error) { return ConfusionMatrix(m, classes) },
 		func() (*Figure, error) { return ImageGrid(imgs, labels, labels, nil) },
+		func() (*Figure, error) {
+			UseGraphviz = false
+			defer func() { UseGraphviz = true }()
+			return Tree(fullTreeDOT(4))
+		},
 	} {
 		f, err := call()
 		if err != nil {
@@ -169,4 +176,22 @@ func TestManyPanelsAndClasses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fullTreeDOT is a complete binary tree of the given depth in the format
+// of classical/tree's ExportGraphviz (and scikit-learn's export_graphviz).
+func fullTreeDOT(depth int) string {
+	var b strings.Builder
+	b.WriteString("digraph Tree {\nnode [shape=box, fontname=\"helvetica\"] ;\n")
+	n := 1<<(depth+1) - 1
+	for i := range n {
+		if 2*i+1 < n {
+			fmt.Fprintf(&b, "%d [label=\"X[%d] <= %d.5\\ngini = 0.5\\nsamples = %d\\nvalue = [%d, %d]\"] ;\n", i, i%7, i, 1000>>bits.Len(uint(i+1)), i, n-i)
+			fmt.Fprintf(&b, "%d -> %d ;\n%d -> %d ;\n", i, 2*i+1, i, 2*i+2)
+		} else {
+			fmt.Fprintf(&b, "%d [label=\"gini = 0.0\\nsamples = 3\\nvalue = [3, 0]\"] ;\n", i)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
 }

@@ -52,7 +52,8 @@ func Tree(dotSource string) (*Figure, error) {
 func runDot(dot, src, format string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args := []string{"-T" + format}
+	// Graphviz scales a drawing down to fit size (inches).
+	args := []string{"-T" + format, fmt.Sprintf("-Gsize=%g,%g", maxTreeWidth/vg.Inch, maxTreeHeight/vg.Inch)}
 	if format == "png" {
 		args = append(args, "-Gdpi="+strconv.Itoa(DPI))
 	}
