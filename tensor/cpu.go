@@ -205,12 +205,58 @@ func reduceT[T float](op ReduceOp, dst, src *Tensor, mask []bool) {
 		return
 	}
 	rs, rst := collapse(rShape, rStride)
-	innerStride := rst[0][len(rs)-1]
 	lastReduced := len(src.shape) > 0 && mask[len(src.shape)-1]
 	kOffsets := offsetsOf(kShape, kStride)
-	rOffsets := offsetsOf(rs, rst[0])
-	_ = innerStride
 	isArg := op == ReduceArgMax || op == ReduceArgMin
+	if len(rs) == 1 && rst[0][0] == 1 {
+		// Each output reduces a contiguous run of nRed elements.
+		if nOut == 1 && nRed > 2*reduceChunk && !isArg {
+			// One long run: partial results of fixed chunks, combined in
+			// chunk order, so the result does not depend on the workers.
+			base := src.offset + kOffsets[0]
+			parts := (nRed + reduceChunk - 1) / reduceChunk
+			partial := make([]float64, parts)
+			parallel.For(parts, 1, func(lo, hi int) {
+				for p := lo; p < hi; p++ {
+					partial[p] = reduceContig(op, s[base+p*reduceChunk:base+min(nRed, (p+1)*reduceChunk)])
+				}
+			})
+			acc := partial[0]
+			for _, v := range partial[1:] {
+				acc = combine(op, acc, v)
+			}
+			d[0] = T(acc)
+			return
+		}
+		parallel.For(nOut, max(1, elemGrain/nRed), func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				base := src.offset + kOffsets[o]
+				d[o] = T(reduceContig(op, s[base:base+nRed]))
+			}
+		})
+		return
+	}
+	rOffsets := offsetsOf(rs, rst[0])
+	if !lastReduced && !isArg && nOut > 1 {
+		if ks, kst := collapse(kShape, kStride); len(ks) == 1 && kst[0][0] == 1 {
+			// The kept elements are contiguous: add whole rows of src into
+			// rows of accumulators.
+			parallel.For(nOut, max(256, elemGrain/nRed), func(lo, hi int) {
+				acc := make([]float64, hi-lo)
+				init := reduceInit(op)
+				for i := range acc {
+					acc[i] = init
+				}
+				for _, ro := range rOffsets {
+					accumulateRow(op, acc, s[src.offset+ro+kOffsets[0]+lo:][:hi-lo])
+				}
+				for i, v := range acc {
+					d[lo+i] = T(v)
+				}
+			})
+			return
+		}
+	}
 	if lastReduced || isArg || nOut == 1 {
 		// One output at a time, reducing a (mostly) contiguous run.
 		grain := max(1, elemGrain/nRed)
@@ -256,6 +302,135 @@ func reduceT[T float](op ReduceOp, dst, src *Tensor, mask []bool) {
 			d[o] = T(acc[o-lo])
 		}
 	})
+}
+
+// reduceChunk is the number of elements one partial result of a long
+// reduction covers.
+const reduceChunk = 1 << 16
+
+// combine merges two partial results of op (not the arg reductions).
+func combine(op ReduceOp, a, b float64) float64 {
+	switch op {
+	case ReduceSum:
+		return a + b
+	case ReduceProd:
+		return a * b
+	case ReduceMax:
+		if a != a || b > a || b != b {
+			return b
+		}
+		return a
+	case ReduceMin:
+		if a != a || b < a || b != b {
+			return b
+		}
+		return a
+	}
+	panic(fmt.Sprintf("tensor: combine of reduction %d", op))
+}
+
+// accumulateRow folds row into acc elementwise with op.
+func accumulateRow[T float](op ReduceOp, acc []float64, row []T) {
+	row = row[:len(acc)]
+	switch op {
+	case ReduceSum:
+		for i, v := range row {
+			acc[i] += float64(v)
+		}
+	case ReduceProd:
+		for i, v := range row {
+			acc[i] *= float64(v)
+		}
+	case ReduceMax:
+		for i, v := range row {
+			if x := float64(v); x > acc[i] || x != x {
+				acc[i] = x
+			}
+		}
+	case ReduceMin:
+		for i, v := range row {
+			if x := float64(v); x < acc[i] || x != x {
+				acc[i] = x
+			}
+		}
+	}
+}
+
+// reduceContig reduces a contiguous run (non-empty for the arg
+// reductions).
+func reduceContig[T float](op ReduceOp, s []T) float64 {
+	switch op {
+	case ReduceSum:
+		// Four accumulators break the dependency chain of the adds.
+		var a0, a1, a2, a3 float64
+		i := 0
+		for ; i+4 <= len(s); i += 4 {
+			q := s[i : i+4 : i+4]
+			a0 += float64(q[0])
+			a1 += float64(q[1])
+			a2 += float64(q[2])
+			a3 += float64(q[3])
+		}
+		for ; i < len(s); i++ {
+			a0 += float64(s[i])
+		}
+		return (a0 + a1) + (a2 + a3)
+	case ReduceProd:
+		acc := 1.0
+		for _, v := range s {
+			acc *= float64(v)
+		}
+		return acc
+	case ReduceMax:
+		acc := T(math.Inf(-1))
+		for _, v := range s {
+			if v > acc {
+				acc = v
+			} else if v != v {
+				return float64(v)
+			}
+		}
+		return float64(acc)
+	case ReduceMin:
+		acc := T(math.Inf(1))
+		for _, v := range s {
+			if v < acc {
+				acc = v
+			} else if v != v {
+				return float64(v)
+			}
+		}
+		return float64(acc)
+	case ReduceArgMax:
+		bi := 0
+		best := s[0]
+		for i, v := range s {
+			if v > best {
+				best, bi = v, i
+			} else if v != v {
+				return float64(i)
+			}
+		}
+		if best != best {
+			return 0
+		}
+		return float64(bi)
+	case ReduceArgMin:
+		bi := 0
+		best := s[0]
+		for i, v := range s {
+			if v < best {
+				best, bi = v, i
+			} else if v != v {
+				return float64(i)
+			}
+		}
+		if best != best {
+			return 0
+		}
+		return float64(bi)
+	}
+	panic(fmt.Sprintf("tensor: unknown reduction %d", op))
 }
 
 // offsetsOf lists the storage offsets of every index of shape (row-major).
@@ -439,6 +614,10 @@ func softmaxT[T float](dst, src *Tensor, axis int, log bool) {
 	parallel.For(len(sOff), max(1, elemGrain/max(n, 1)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			so, do := src.offset+sOff[r], dst.offset+dOff[r]
+			if s32, ok := any(s).([]float32); ok && ss == 1 && ds == 1 {
+				softmaxRow32(any(d).([]float32)[do:do+n], s32[so:so+n], log)
+				continue
+			}
 			mx := math.Inf(-1)
 			for i := 0; i < n; i++ {
 				mx = math.Max(mx, float64(s[so+i*ss]))
@@ -464,6 +643,40 @@ func softmaxT[T float](dst, src *Tensor, axis int, log bool) {
 			}
 		}
 	})
+}
+
+// softmaxRow32 is the contiguous float32 softmax (or log-softmax) of row
+// into out, with float32 exponentials and a float64 sum.
+func softmaxRow32(out, row []float32, log bool) {
+	if len(row) == 0 {
+		return
+	}
+	mx := float32(math.Inf(-1))
+	for _, v := range row {
+		if v > mx {
+			mx = v
+		}
+	}
+	var sum float64
+	if log {
+		for _, v := range row {
+			sum += float64(expf(v - mx))
+		}
+		lse := mx + float32(math.Log(sum))
+		for i, v := range row {
+			out[i] = v - lse
+		}
+		return
+	}
+	for i, v := range row {
+		e := expf(v - mx)
+		out[i] = e
+		sum += float64(e)
+	}
+	inv := float32(1 / sum)
+	for i := range out {
+		out[i] *= inv
+	}
 }
 
 func (cpu) IndexSelect(dst, src *Tensor, axis int, idx []int) {

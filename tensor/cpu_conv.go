@@ -383,6 +383,32 @@ func poolBackT[T float](dx, dy, x *Tensor, p ConvParams, isMax bool) {
 			if isMax {
 				src = xs[pl*h*w : (pl+1)*h*w]
 			}
+			if isMax && p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 &&
+				p.PadTop == 0 && p.PadLeft == 0 && 2*oh <= h && 2*ow <= w {
+				// Non-overlapping 2×2 windows: route each gradient to the
+				// first maximum (or NaN) of its window.
+				for oy := 0; oy < oh; oy++ {
+					i0, i1 := 2*oy*w, (2*oy+1)*w
+					dr := d[oy*ow : (oy+1)*ow]
+					for ox, gv := range dr {
+						c := [4]int{i0 + 2*ox, i0 + 2*ox + 1, i1 + 2*ox, i1 + 2*ox + 1}
+						bi := c[0]
+						best := src[bi]
+						if best == best {
+							for _, q := range c[1:] {
+								if v := src[q]; v > best || v != v {
+									best, bi = v, q
+									if v != v {
+										break
+									}
+								}
+							}
+						}
+						g[bi] += gv
+					}
+				}
+				continue
+			}
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					bi, cnt := -1, 0
@@ -400,7 +426,7 @@ func poolBackT[T float](dx, dy, x *Tensor, p ConvParams, isMax bool) {
 							cnt++
 							if isMax {
 								v := float64(src[iy*w+ix])
-								if bi < 0 || v > best {
+								if bi < 0 || v > best || (v != v && best == best) {
 									best, bi = v, iy*w+ix
 								}
 							}

@@ -159,6 +159,20 @@ func sigmoid(x float64) float64 {
 // unaryRow applies op to n elements: d[i] = f(s[i*inc]).
 func unaryRow[T float](op UnaryOp, d []T, s []T, inc int, p0, p1 float64) {
 	n := len(d)
+	if inc == 1 {
+		if d32, ok := any(d).([]float32); ok && unaryRow32(op, d32, any(s).([]float32)[:n]) {
+			return
+		}
+		if d64, ok := any(d).([]float64); ok && op == OpRelu {
+			// Branch-free: random signs would mispredict half the time.
+			// Clearing by the sign bit maps -0 and negative NaNs to 0.
+			for i, x := range any(s).([]float64)[:n] {
+				b := math.Float64bits(x)
+				d64[i] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+			}
+			return
+		}
+	}
 	switch {
 	case op == OpRelu && inc == 1:
 		s = s[:n]
@@ -216,6 +230,33 @@ func unaryRow[T float](op UnaryOp, d []T, s []T, inc int, p0, p1 float64) {
 			d[i] = T(f(float64(s[i*inc])))
 		}
 	}
+}
+
+// unaryRow32 handles the float32 ops with a faster contiguous loop and
+// reports whether op was one of them.
+func unaryRow32(op UnaryOp, d, s []float32) bool {
+	switch op {
+	case OpRelu:
+		for i, x := range s {
+			b := math.Float32bits(x)
+			d[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+		}
+	case OpExp:
+		for i, x := range s {
+			d[i] = expf(x)
+		}
+	case OpSigmoid:
+		for i, x := range s {
+			d[i] = sigmoidf(x)
+		}
+	case OpTanh:
+		for i, x := range s {
+			d[i] = tanhf(x)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // binaryRow applies op to n elements: d[i] = a[i*ia] op b[i*ib].
