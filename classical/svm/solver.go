@@ -392,9 +392,12 @@ func (s *solver) update(i, j int) {
 			a[i], a[j] = 0, sum
 		}
 	}
-	di, dj := a[i]-oi, a[j]-oj
+	// G_k += Q_ik Δα_i + Q_jk Δα_j with Q_ik = y_i y_k K_ik.
+	di, dj := (a[i]-oi)*yi, (a[j]-oj)*yj
+	si, sj := s.si[i], s.si[j]
 	for k := 0; k < s.active; k++ {
-		s.g[k] += s.q(ki, i, k)*di + s.q(kj, j, k)*dj
+		sk := s.si[k]
+		s.g[k] += s.y[k] * (s.kc.at(ki, si, sk)*di + s.kc.at(kj, sj, sk)*dj)
 	}
 	// G_bar accumulates the gradient part of variables at their upper
 	// bound, so that shrunk variables' gradients can be rebuilt.
