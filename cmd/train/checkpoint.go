@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/nn"
+	"github.com/ember-ml/ember/plot"
+	"github.com/ember-ml/ember/serve/adapt"
+)
+
+// stateFile records, inside a checkpoint directory, how many epochs the
+// saved weights have been trained for.
+const stateFile = "checkpoint.json"
+
+type checkpointState struct {
+	Epoch int `json:"epoch"` // epochs completed
+}
+
+// saveCheckpoint writes the model and the number of completed epochs.
+func saveCheckpoint(m *nn.Model, dir string, epoch int) error {
+	if err := m.Save(dir); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(checkpointState{Epoch: epoch})
+	return classical.WriteFileAtomic(filepath.Join(dir, stateFile), b)
+}
+
+// loadCheckpoint restores a model written by saveCheckpoint.
+func loadCheckpoint(dir string) (*nn.Model, int, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, 0, fmt.Errorf("no checkpoint in %s: %w", dir, err)
+	}
+	var st checkpointState
+	if err := json.Unmarshal(b, &st); err != nil || st.Epoch < 0 {
+		return nil, 0, fmt.Errorf("checkpoint %s: bad %s", dir, stateFile)
+	}
+	m, err := nn.Load(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, st.Epoch, nil
+}
+
+// checkpointEveryEpoch saves a checkpoint at the end of every epoch.
+func checkpointEveryEpoch(dir string) nn.Callback {
+	return nn.CallbackFuncs{EpochEnd: func(m *nn.Model, epoch int, _ nn.Logs) error {
+		return saveCheckpoint(m, dir, epoch+1)
+	}}
+}
+
+// saveImageModel saves the model with the metadata the server needs.
+func saveImageModel(m *nn.Model, dir string, d *imageData) error {
+	if err := m.Save(dir); err != nil {
+		return err
+	}
+	return adapt.WriteMeta(dir, adapt.Meta{
+		Name: filepath.Base(filepath.Clean(dir)), Kind: "classifier",
+		InputShape: d.shape, Classes: d.classes,
+	})
+}
+
+// imagePlots writes history.png, confusion_matrix.png and, for two
+// classes, roc.png into dir.
+func imagePlots(dir string, h *nn.History, r *evalReport, classes []string) ([]string, error) {
+	var files []string
+	hist := plot.HistoryMap(h.Values)
+	f, err := plot.History(hist)
+	if err != nil {
+		return files, err
+	}
+	if err := f.Save(filepath.Join(dir, "history.png")); err != nil {
+		return files, err
+	}
+	files = append(files, filepath.Join(dir, "history.png"))
+	if f, err = plot.ConfusionMatrix(r.confusion, classes); err != nil {
+		return files, err
+	}
+	if err := f.Save(filepath.Join(dir, "confusion_matrix.png")); err != nil {
+		return files, err
+	}
+	files = append(files, filepath.Join(dir, "confusion_matrix.png"))
+	if len(classes) == 2 {
+		yTrue := make([]int, len(r.yTrue))
+		scores := make([]float64, len(r.yTrue))
+		for i := range yTrue {
+			yTrue[i] = int(r.yTrue[i])
+			scores[i] = r.scores[i][1]
+		}
+		if f, err = plot.ROC(yTrue, scores); err != nil {
+			return files, err
+		}
+		if err := f.Save(filepath.Join(dir, "roc.png")); err != nil {
+			return files, err
+		}
+		files = append(files, filepath.Join(dir, "roc.png"))
+	}
+	return files, nil
+}

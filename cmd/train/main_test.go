@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ember-ml/ember/serve/adapt"
+)
+
+// lastJSON decodes the last line of out.
+func lastJSON(t *testing.T, out string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+		t.Fatalf("last line is not JSON: %q: %v", lines[len(lines)-1], err)
+	}
+	return m
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-epochs", "0"}, "-epochs"},
+		{[]string{"-lr", "-1"}, "-lr"},
+		{[]string{"-val-split", "1.5"}, "-val-split"},
+		{[]string{"-channels", "2"}, "-channels"},
+		{[]string{"-csv", "x.csv"}, "-target"},
+		{[]string{"-csv", "x.csv", "-rl", "CartPole-v1"}, "one of"},
+		{[]string{"-rl", "NoSuchEnv-v0"}, "unknown environment"},
+		{[]string{"-rl", "FrozenLake-v1", "-algo", "ppo"}, "unknown algorithm"},
+		{[]string{"-arch", "transformer", "-limit", "10"}, "-arch"},
+		{[]string{"stray"}, "unexpected argument"},
+		{[]string{"-nosuchflag"}, "nosuchflag"},
+		{[]string{"-csv", "testdata/iris.csv", "-target", "species", "-model", "ridge"}, "regressor"},
+		{[]string{"-csv", "testdata/iris.csv", "-target", "nope"}, "not a column"},
+	} {
+		err := run(context.Background(), tc.args, io.Discard, io.Discard)
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want a usage error mentioning %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestUserErrorsAreNotUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"-data", filepath.Join(dir, "missing")},
+		{"-data", dir}, // no class folders
+		{"-csv", filepath.Join(dir, "missing.csv"), "-target", "y"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
+
+func TestTableClassification(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "iris")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-csv", "testdata/iris.csv", "-target", "species",
+		"-model", "logistic_regression", "-cv", "3", "-save", save, "-json"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := lastJSON(t, out.String())
+	if m["task"] != "classification" || m["model"] != "logistic_regression" {
+		t.Fatalf("result %v", m)
+	}
+	for _, k := range []string{"accuracy", "f1_macro", "cv_mean", "roc_auc"} {
+		if v, ok := m[k].(float64); !ok || v < 0.85 || v > 1 {
+			t.Errorf("%s = %v, want a high score on iris", k, m[k])
+		}
+	}
+	if !strings.Contains(out.String(), "precision") {
+		t.Error("no classification report")
+	}
+	p, err := adapt.Load(save)
+	if err != nil {
+		t.Fatalf("saved model does not load for serving: %v", err)
+	}
+	if info := p.Info(); info.NumFeatures != 4 || len(info.Classes) != 3 {
+		t.Fatalf("served info %+v", info)
+	}
+}
+
+func TestTableRegressionWithSeparateTestFile(t *testing.T) {
+	dir := t.TempDir()
+	var train, test strings.Builder
+	train.WriteString("x,color,y\n")
+	test.WriteString("x,color,y\n")
+	colors := []string{"red", "green", "blue"}
+	for i := range 60 {
+		row := func(b *strings.Builder) {
+			b.WriteString(strings.Join([]string{itoa(i), colors[i%3], ftoa(2.5*float64(i) + float64(10*(i%3)))}, ","))
+			b.WriteString("\n")
+		}
+		if i%5 == 0 {
+			row(&test)
+		} else {
+			row(&train)
+		}
+	}
+	test.WriteString("7,purple,14\n") // an unseen category
+	os.WriteFile(filepath.Join(dir, "train.csv"), []byte(train.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "test.csv"), []byte(test.String()), 0o644)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-csv", filepath.Join(dir, "train.csv"), "-test", filepath.Join(dir, "test.csv"),
+		"-target", "y", "-model", "linear_regression", "-cv", "0", "-json"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := lastJSON(t, out.String())
+	if m["task"] != "regression" {
+		t.Fatalf("task %v", m["task"])
+	}
+	if r2 := m["r2"].(float64); r2 < 0.95 {
+		t.Fatalf("r2 = %v on a linear target", r2)
+	}
+}
+
+func itoa(i int) string { return formatInt(i) }
+
+func formatInt(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
+
+func TestReinforcementLearning(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-rl", "FrozenLake-v1", "-algo", "q_learning", "-steps", "20000", "-seed", "1", "-json"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := lastJSON(t, out.String())
+	for _, k := range []string{"env", "algo", "mean_return", "std_return", "train_steps", "wall_seconds"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %v", k, m)
+		}
+	}
+}
+
+func TestImageFolderEndToEnd(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "digits")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-data", "../../data/testdata/imagefolder", "-size", "28", "-channels", "1",
+		"-epochs", "2", "-batch", "4", "-val-split", "0", "-save", save, "-json", "-quiet"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := lastJSON(t, out.String())
+	for _, k := range []string{"test_accuracy", "test_loss", "epochs", "train_images_per_sec", "wall_seconds", "model_path"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if m["epochs"].(float64) != 2 || m["skipped_images"].(float64) != 1 {
+		t.Errorf("epochs %v, skipped %v (the tree has one broken PNG)", m["epochs"], m["skipped_images"])
+	}
+	for _, f := range []string{"model.json", "model.safetensors", "serving.json", "history.png", "confusion_matrix.png"} {
+		if _, err := os.Stat(filepath.Join(save, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	p, err := adapt.Load(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := p.Info(); len(info.InputShape) != 3 || strings.Join(info.Classes, ",") != "0,1,7" {
+		t.Fatalf("served info %+v", info)
+	}
+}
+
+func ftoa(f float64) string {
+	b, _ := json.Marshal(f)
+	return string(b)
+}
