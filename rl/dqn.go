@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ember-ml/ember/autograd"
+	"github.com/ember-ml/ember/nn"
 	"github.com/ember-ml/ember/optim"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -74,14 +75,19 @@ func (b *ReplayBuffer) sample(n int, rng *rand.Rand, bt *batch) {
 	}
 }
 
-// DQNConfig configures DQN. Zero fields take the defaults in brackets,
-// which are RL Baselines3 Zoo's tuned hyper-parameters for CartPole-v1.
+// DQNConfig configures DQN. Zero fields take the defaults in brackets:
+// RL Baselines3 Zoo's tuned hyper-parameters for CartPole-v1 (batch 64,
+// buffer 100k, 1000 learning starts, 128 gradient steps every 256 steps,
+// target copy every 10 steps, epsilon to 0.04 over 16% of training, norm
+// clip 10) with three changes that made it reach the maximum return on
+// every seed tried here: 3-step returns, 64x64 hidden units, learning rate
+// 1e-3 (Run also turns on Double DQN).
 type DQNConfig struct {
 	// Steps is the number of environment steps to train for [100000].
 	Steps int
-	// Hidden are the widths of the hidden layers [256 256].
+	// Hidden are the widths of the hidden layers [64 64].
 	Hidden []int
-	// LearningRate of Adam [2.3e-3]; with LearningRateEnd > 0 it decays
+	// LearningRate of Adam [1e-3]; with LearningRateEnd > 0 it decays
 	// linearly to LearningRateEnd over Steps.
 	LearningRate, LearningRateEnd float64
 	// BatchSize of each gradient step [64].
@@ -109,7 +115,7 @@ type DQNConfig struct {
 	// within it and linear beyond.
 	HuberDelta float64
 	// NSteps is the number of rewards in each stored transition's return
-	// [1: one-step DQN]; the tail is bootstrapped with gamma^NSteps.
+	// [3; 1 is one-step DQN]; the tail is bootstrapped with gamma^NSteps.
 	NSteps int
 	// DoubleDQN picks the next action with the online network and values
 	// it with the target network (van Hasselt et al., 2016).
@@ -118,6 +124,13 @@ type DQNConfig struct {
 	Seed int64
 	// OnEpisode, if set, is called after every training episode.
 	OnEpisode func(EpisodeStats)
+	// Callbacks receive training as Model.Fit's callbacks do, with each
+	// episode an epoch: OnTrainBegin, OnEpochBegin and OnEpochEnd per
+	// episode (logs "return", "length", "epsilon", "loss" when there were
+	// updates, "step"), OnTrainEnd. nn.CSVLogger and nn.CallbackFuncs work
+	// as in Fit; an error from a callback stops training and is returned.
+	// (Model.StopTraining is not observed: cancel ctx to stop early.)
+	Callbacks []nn.Callback
 }
 
 func (c *DQNConfig) defaults() error {
@@ -138,8 +151,8 @@ func (c *DQNConfig) defaults() error {
 	def(&c.TrainFreq, 256)
 	def(&c.GradientSteps, 128)
 	def(&c.TargetUpdateInterval, 10)
-	def(&c.NSteps, 1)
-	deff(&c.LearningRate, 2.3e-3)
+	def(&c.NSteps, 3)
+	deff(&c.LearningRate, 1e-3)
 	deff(&c.Gamma, 0.99)
 	deff(&c.Tau, 1)
 	deff(&c.EpsilonStart, 1)
@@ -148,7 +161,7 @@ func (c *DQNConfig) defaults() error {
 	deff(&c.MaxGradNorm, 10)
 	deff(&c.HuberDelta, 1)
 	if c.Hidden == nil {
-		c.Hidden = []int{256, 256}
+		c.Hidden = []int{64, 64}
 	}
 	switch {
 	case c.Steps < 0 || c.BatchSize < 0 || c.BufferSize < 0 || c.LearningStarts < 0 || c.TrainFreq < 0 || c.GradientSteps < 0 || c.TargetUpdateInterval < 0 || c.NSteps < 0 || c.NSteps > 1000:
@@ -198,7 +211,18 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 	next := episodeSeeds(cfg.Seed, 0xd91)
 	eps := cfg.EpsilonStart
 	step, episode := 0, 0
+	for _, cb := range cfg.Callbacks {
+		if err := cb.OnTrainBegin(online.Model); err != nil {
+			return online, err
+		}
+	}
+	var logs nn.Logs
 	for step < cfg.Steps {
+		for _, cb := range cfg.Callbacks {
+			if err := cb.OnEpochBegin(online.Model, episode); err != nil {
+				return online, err
+			}
+		}
 		obs, _ := env.Reset(next())
 		if len(obs) != dim {
 			return online, fmt.Errorf("rl: observation of %d values, want %d", len(obs), dim)
@@ -262,6 +286,22 @@ func DQN(ctx context.Context, env Env, cfg DQNConfig) (*QNetwork, error) {
 				loss = lossSum / float64(lossN)
 			}
 			cfg.OnEpisode(EpisodeStats{Episode: episode, Step: step, Return: ret, Length: n, Epsilon: eps, Loss: loss})
+		}
+		if len(cfg.Callbacks) > 0 {
+			logs = nn.Logs{"return": ret, "length": float64(n), "epsilon": eps, "step": float64(step)}
+			if lossN > 0 {
+				logs["loss"] = lossSum / float64(lossN)
+			}
+			for _, cb := range cfg.Callbacks {
+				if err := cb.OnEpochEnd(online.Model, episode-1, logs); err != nil {
+					return online, err
+				}
+			}
+		}
+	}
+	for _, cb := range cfg.Callbacks {
+		if err := cb.OnTrainEnd(online.Model, logs); err != nil {
+			return online, err
 		}
 	}
 	return online, nil

@@ -156,10 +156,21 @@ func TestDQNShortRunAndSaveLoad(t *testing.T) {
 	var episodes int
 	var last EpisodeStats
 	cfg.OnEpisode = func(s EpisodeStats) { episodes++; last = s }
+	var begins, ends, trainEnds int
+	var lastLogs nn.Logs
+	cfg.Callbacks = []nn.Callback{nn.CallbackFuncs{
+		EpochBegin: func(m *nn.Model, e int) error { begins++; return nil },
+		EpochEnd:   func(m *nn.Model, e int, l nn.Logs) error { ends++; lastLogs = l; return nil },
+		TrainEnd:   func(m *nn.Model, l nn.Logs) error { trainEnds++; return nil },
+	}}
 	net, err := DQN(context.Background(), env, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if begins != episodes || ends != episodes || trainEnds != 1 || lastLogs["step"] != 3000 || lastLogs["return"] != last.Return {
+		t.Errorf("callbacks: %d begins, %d ends, %d train ends for %d episodes; last logs %v", begins, ends, trainEnds, episodes, lastLogs)
+	}
+	cfg.Callbacks = nil
 	if last.Step != 3000 || episodes != last.Episode || math.IsNaN(last.Loss) || last.Epsilon != 0.04 {
 		t.Errorf("last episode %+v after %d episodes", last, episodes)
 	}

@@ -158,7 +158,7 @@ func Run(ctx context.Context, cfg RunConfig) (Result, error) {
 		}
 		policy = q
 	case "dqn":
-		net, err := DQN(ctx, env, DQNConfig{Steps: steps, Seed: cfg.Seed, OnEpisode: prog.episode})
+		net, err := DQN(ctx, env, DQNConfig{Steps: steps, Seed: cfg.Seed, DoubleDQN: true, OnEpisode: prog.episode})
 		if err != nil {
 			return Result{}, err
 		}
