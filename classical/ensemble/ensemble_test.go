@@ -1,7 +1,6 @@
 package ensemble_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
@@ -9,8 +8,6 @@ import (
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/tree"
 )
-
-var ctx = context.Background()
 
 func TestConformance(t *testing.T) {
 	reg := estimatortest.Config{Task: estimatortest.Regressor}

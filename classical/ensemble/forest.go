@@ -114,7 +114,12 @@ func (f *forest) fitted() bool { return len(f.Trees) > 0 }
 
 // grow fits the trees of a forest.
 func growForest(ctx context.Context, est string, p *ForestParams, xm classical.Matrix, tg tree.Target, spec tree.Spec, classWeight any, classes []float64) ([]*tree.Tree, [][]float64, error) {
-	ps := tree.Presort(xm)
+	var ps *tree.Presorted
+	if spec.Random {
+		ps = tree.Columns(xm)
+	} else {
+		ps = tree.Presort(xm)
+	}
 	n := xm.Rows
 	m := n
 	if p.MaxSamples > 0 {

@@ -243,7 +243,6 @@ type hgrower struct {
 	og, oh   []float64
 	cfg      *HGBParams
 	pool     [][]binStat
-	constH   bool
 }
 
 func (gr *hgrower) getHist() []binStat {

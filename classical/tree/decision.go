@@ -146,7 +146,7 @@ func (c *DecisionTreeClassifier) FitWeighted(ctx context.Context, X, y *tensor.T
 	if err != nil {
 		return err
 	}
-	t, err := Grow(ctx, Presort(xm), Target{Class: idx, W: w}, spec, NewRand(c.Seed))
+	t, err := Grow(ctx, prepare(xm, spec), Target{Class: idx, W: w}, spec, NewRand(c.Seed))
 	if err != nil {
 		return wrapCancel(est, err)
 	}
@@ -386,7 +386,7 @@ func (r *DecisionTreeRegressor) FitWeighted(ctx context.Context, X, y *tensor.Te
 			return err
 		}
 	}
-	t, err := Grow(ctx, Presort(xm), Target{Y: ys, W: w}, spec, NewRand(r.Seed))
+	t, err := Grow(ctx, prepare(xm, spec), Target{Y: ys, W: w}, spec, NewRand(r.Seed))
 	if err != nil {
 		return wrapCancel(est, err)
 	}
@@ -465,4 +465,12 @@ func (r *DecisionTreeRegressor) UnmarshalState(b []byte) error {
 	}
 	r.tree = &t
 	return nil
+}
+
+// prepare returns the column store Grow needs for spec.
+func prepare(xm classical.Matrix, spec Spec) *Presorted {
+	if spec.Random {
+		return Columns(xm)
+	}
+	return Presort(xm)
 }

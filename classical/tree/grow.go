@@ -124,24 +124,25 @@ type split struct {
 }
 
 type grower struct {
-	ctx   context.Context
-	ps    *Presorted
-	spec  Spec
-	tg    Target
-	K     int
-	ord   [][]int32 // per feature, the active samples; node segments are contiguous
-	samp  []int32   // the active samples, partitioned like ord
-	left  []bool    // per sample: goes left at the current split
-	tmp   []int32
-	rng   *rand.Rand
-	t     *Tree
-	perm  []int
-	cntL  []float64
-	cntR  []float64
-	wTot  float64
-	mtry  int
-	err   error
-	steps int
+	ctx    context.Context
+	ps     *Presorted
+	spec   Spec
+	tg     Target
+	K      int
+	ord    [][]int32 // per feature, the active samples; node segments are contiguous
+	samp   []int32   // the active samples, partitioned like ord
+	left   []uint8   // per sample: 1 when it goes left at the current split
+	tmp    []int32
+	rng    *rand.Rand
+	t      *Tree
+	perm   []int
+	cntL   []float64
+	cntR   []float64
+	wTot   float64
+	mtry   int
+	colBuf []float64
+	err    error
+	steps  int
 	// absolute error scratch
 	fw, fwy, gw, gwy []float64
 	rank             []int32
@@ -172,22 +173,27 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 			}
 		}
 	}
-	g.ord = make([][]int32, ps.P)
-	buf := make([]int32, active*ps.P)
-	for f := 0; f < ps.P; f++ {
-		o := buf[f*active : (f+1)*active : (f+1)*active]
-		if tg.W == nil {
-			copy(o, ps.Order[f])
-		} else {
-			k := 0
-			for _, i := range ps.Order[f] {
-				if tg.W[i] > 0 {
-					o[k] = i
-					k++
+	if !spec.Random {
+		if ps.Order == nil {
+			panic("tree: Grow with the best splitter needs Presort, not Columns")
+		}
+		g.ord = make([][]int32, ps.P)
+		buf := make([]int32, active*ps.P)
+		for f := 0; f < ps.P; f++ {
+			o := buf[f*active : (f+1)*active : (f+1)*active]
+			if tg.W == nil {
+				copy(o, ps.Order[f])
+			} else {
+				k := 0
+				for _, i := range ps.Order[f] {
+					if tg.W[i] > 0 {
+						o[k] = i
+						k++
+					}
 				}
 			}
+			g.ord[f] = o
 		}
-		g.ord[f] = o
 	}
 	g.samp = make([]int32, active)
 	if tg.W == nil {
@@ -203,8 +209,9 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 			}
 		}
 	}
-	g.left = make([]bool, ps.N)
+	g.left = make([]uint8, ps.N)
 	g.tmp = make([]int32, active)
+	g.colBuf = make([]float64, active)
 	g.perm = make([]int, ps.P)
 	g.cntL = make([]float64, g.K)
 	g.cntR = make([]float64, g.K)
@@ -375,10 +382,23 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 	if !ok {
 		return id
 	}
-	// Impurity decrease of the split, weighted as scikit-learn does.
 	nL := best.pos
-	lIdx := g.ord[best.feature][s : s+nL]
-	rIdx := g.ord[best.feature][s+nL : e]
+	var lIdx, rIdx []int32
+	if sp.Random {
+		// Only samp is kept: partition it by the threshold.
+		col := g.ps.Cols[best.feature]
+		for _, i := range g.samp[s:e] {
+			g.left[i] = b2u(col[i] <= best.thr)
+		}
+		g.partition(g.samp[s:e])
+		for _, i := range g.samp[s:e] {
+			g.left[i] = 0
+		}
+		lIdx, rIdx = g.samp[s:s+nL], g.samp[s+nL:e]
+	} else {
+		lIdx, rIdx = g.ord[best.feature][s:s+nL], g.ord[best.feature][s+nL:e]
+	}
+	// Impurity decrease of the split, weighted as scikit-learn does.
 	scratch := make([]float64, g.K)
 	wL, impL := g.nodeValue(lIdx, scratch)
 	wR, impR := g.nodeValue(rIdx, scratch)
@@ -386,19 +406,25 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 	if improvement+epsilon < sp.MinImpurityDecrease {
 		return id
 	}
-	// Partition every ordering (and samp) stably: left samples first.
-	for _, i := range lIdx {
-		g.left[i] = true
-	}
-	for f := range g.ord {
-		if f == best.feature || constant[f] {
-			continue
+	if !sp.Random {
+		// Partition every ordering (and samp) stably: left samples first.
+		// Orderings are only needed below children that may split.
+		for _, i := range lIdx {
+			g.left[i] = 1
 		}
-		g.partition(g.ord[f][s:e])
-	}
-	g.partition(g.samp[s:e])
-	for _, i := range lIdx {
-		g.left[i] = false
+		needOrders := !(g.surelyLeaf(nL, depth+1, impL) && g.surelyLeaf(e-s-nL, depth+1, impR))
+		if needOrders {
+			for f := range g.ord {
+				if f == best.feature || constant[f] {
+					continue
+				}
+				g.partition(g.ord[f][s:e])
+			}
+		}
+		g.partition(g.samp[s:e])
+		for _, i := range lIdx {
+			g.left[i] = 0
+		}
 	}
 	g.t.Nodes[id].Feature = int32(best.feature)
 	g.t.Nodes[id].Threshold = best.thr
@@ -408,20 +434,34 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 	return id
 }
 
+// surelyLeaf reports whether a node of n samples at depth with impurity
+// imp will be a leaf whatever its samples.
+func (g *grower) surelyLeaf(n, depth int, imp float64) bool {
+	sp := g.spec
+	return (sp.MaxDepth > 0 && depth >= sp.MaxDepth) || n < max(sp.MinSamplesSplit, 2) || n < 2*max(sp.MinSamplesLeaf, 1) || imp <= epsilon
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // partition moves the samples marked left to the front of seg, keeping
 // the order of both halves.
 func (g *grower) partition(seg []int32) {
-	k := 0
-	r := g.tmp[:0]
+	k, j := 0, 0
+	r := g.tmp[:len(seg)]
+	left := g.left
 	for _, i := range seg {
-		if g.left[i] {
-			seg[k] = i
-			k++
-		} else {
-			r = append(r, i)
-		}
+		l := int(left[i])
+		seg[k] = i
+		r[j] = i
+		k += l
+		j += 1 - l
 	}
-	copy(seg[k:], r)
+	copy(seg[k:], r[:j])
 }
 
 // findSplit searches the features drawn for this node. constant marks
@@ -441,18 +481,22 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, constant []bool)
 		if constant[f] {
 			continue
 		}
-		seg := g.ord[f][s:e]
 		col := g.ps.Cols[f]
+		if g.spec.Random {
+			if !g.randomSplit(f, g.samp[s:e], col, wn, val, &best) {
+				constant[f] = true
+				continue
+			}
+			nonConst++
+			continue
+		}
+		seg := g.ord[f][s:e]
 		if col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold {
 			constant[f] = true
 			continue
 		}
 		nonConst++
-		if g.spec.Random {
-			g.randomSplit(f, seg, col, wn, val, &best)
-		} else {
-			g.bestSplit(f, seg, col, wn, val, &best)
-		}
+		g.bestSplit(f, seg, col, wn, val, &best)
 	}
 	return best, best.feature >= 0
 }
@@ -710,34 +754,48 @@ func absDev(tw, twy []float64, ys []float64, W, S float64) float64 {
 }
 
 // randomSplit draws one threshold uniformly between the feature's minimum
-// and maximum in the node and scores it.
-func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val []float64, best *split) {
+// and maximum among the node's samples seg (in any order) and scores it.
+// It returns false when the feature is constant in the node.
+func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val []float64, best *split) bool {
 	m := len(seg)
 	msl := max(g.spec.MinSamplesLeaf, 1)
-	lo, hi := col[seg[0]], col[seg[m-1]]
+	xs := g.colBuf[:m]
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for j, i := range seg {
+		v := col[i]
+		xs[j] = v
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	if hi <= lo+featureThreshold {
+		return false
+	}
 	thr := lo + g.rng.Float64()*(hi-lo)
 	if thr >= hi {
 		thr = lo
 	}
-	nl, _ := slices.BinarySearchFunc(seg, thr, func(i int32, t float64) int {
-		if col[i] <= t {
-			return -1
-		}
-		return 1
-	})
-	if nl < msl || m-nl < msl {
-		return
-	}
 	var pr float64
+	nl := 0
 	switch g.spec.Criterion {
 	case Gini, Entropy:
 		L := g.cntL
 		clear(L)
 		wL := 0.0
-		for _, i := range seg[:nl] {
-			wi := g.w(i)
-			L[g.tg.Class[i]] += wi
-			wL += wi
+		cls := g.tg.Class
+		for j, i := range seg {
+			if xs[j] <= thr {
+				wi := g.w(i)
+				L[cls[i]] += wi
+				wL += wi
+				nl++
+			}
+		}
+		if nl < msl || m-nl < msl {
+			return true
 		}
 		wR := wn - wL
 		if g.spec.Criterion == Gini {
@@ -755,24 +813,56 @@ func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val 
 			pr -= xlogx(wL) + xlogx(wR)
 		}
 	case SquaredError:
-		sL, wL, sT := 0.0, 0.0, 0.0
+		sL, wL := 0.0, 0.0
+		Y := g.tg.Y
 		for j, i := range seg {
-			wi := g.w(i)
-			sT += wi * g.tg.Y[i]
-			if j < nl {
-				sL += wi * g.tg.Y[i]
+			if xs[j] <= thr {
+				wi := g.w(i)
+				sL += wi * Y[i]
 				wL += wi
+				nl++
 			}
 		}
+		if nl < msl || m-nl < msl {
+			return true
+		}
+		sT := val[0] * wn
 		sR, wR := sT-sL, wn-wL
 		pr = sL*sL/wL + sR*sR/wR
 	case AbsoluteError:
+		var li, ri []int32
+		for j, i := range seg {
+			if xs[j] <= thr {
+				li = append(li, i)
+			} else {
+				ri = append(ri, i)
+			}
+		}
+		nl = len(li)
+		if nl < msl || m-nl < msl {
+			return true
+		}
 		tmp := make([]float64, 1)
-		wL, iL := g.nodeValue(seg[:nl], tmp)
-		wR, iR := g.nodeValue(seg[nl:], tmp)
+		wL, iL := g.nodeValue(li, tmp)
+		wR, iR := g.nodeValue(ri, tmp)
 		pr = -(wL*iL + wR*iR)
 	}
 	if pr > best.proxy {
 		*best = split{feature: f, pos: nl, thr: thr, proxy: pr}
 	}
+	return true
+}
+
+// Columns prepares m for Grow with the random splitter only (no sort).
+func Columns(m classical.Matrix) *Presorted {
+	n, p := m.Rows, m.Cols
+	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p)}
+	for f := 0; f < p; f++ {
+		col := make([]float64, n)
+		for i := 0; i < n; i++ {
+			col[i] = m.Data[i*p+f]
+		}
+		ps.Cols[f] = col
+	}
+	return ps
 }

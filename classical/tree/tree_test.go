@@ -8,8 +8,6 @@ import (
 	"github.com/ember-ml/ember/classical/tree"
 )
 
-
-
 func TestConformance(t *testing.T) {
 	reg := estimatortest.Config{Task: estimatortest.Regressor}
 	cls := estimatortest.Config{Task: estimatortest.Classifier}
