@@ -148,4 +148,3 @@ func TestPeerBench(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
