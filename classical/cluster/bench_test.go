@@ -52,12 +52,14 @@ func BenchmarkPeerKMeans(b *testing.B) {
 	X := peerData(b, "kmeans.f64", 100000, 2, 8)
 	var m *cluster.KMeans
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		m = cluster.NewKMeans(8)
 		if err := m.Fit(ctx, X, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(m.Inertia(), "inertia")
 	b.ReportMetric(float64(m.NIter()), "n_iter")
 }

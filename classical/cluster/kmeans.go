@@ -357,10 +357,6 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 	trials := 2 + int(math.Log(float64(k)))
 	cum := make([]float64, n)
 	cand := make([]int, trials)
-	candDist := make([][]float64, trials)
-	for t := range candDist {
-		candDist[t] = make([]float64, n)
-	}
 	parts := make([]float64, nc*trials)
 	for c := 1; c < k; c++ {
 		s := 0.0
@@ -373,26 +369,23 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 			idx := sort.SearchFloat64s(cum, r)
 			cand[t] = min(idx, n-1)
 		}
+		// Pass 1: the potential of each candidate, without storing its
+		// distances; pass 2 updates the closest distances for the winner.
 		parallel.For(nc, 1, func(clo, chi int) {
 			for ch := clo; ch < chi; ch++ {
 				lo, hi := ch*size, min((ch+1)*size, n)
 				for t, ci := range cand {
 					cr := x[ci*d : (ci+1)*d]
-					dst := candDist[t]
 					p := 0.0
 					if d == 2 {
 						c0, c1 := cr[0], cr[1]
 						for i := lo; i < hi; i++ {
 							a, b := x[2*i]-c0, x[2*i+1]-c1
-							v := min(a*a+b*b, closest[i])
-							dst[i] = v
-							p += v
+							p += min(a*a+b*b, closest[i])
 						}
 					} else {
 						for i := lo; i < hi; i++ {
-							v := min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
-							dst[i] = v
-							p += v
+							p += min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
 						}
 					}
 					parts[ch*trials+t] = p
@@ -410,9 +403,14 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 			}
 		}
 		pot = bestPot
-		copy(closest, candDist[bestT])
 		ci := cand[bestT]
-		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
+		cr := x[ci*d : (ci+1)*d]
+		parallel.For(nc, 1, func(clo, chi int) {
+			for i := clo * size; i < min(chi*size, n); i++ {
+				closest[i] = min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
+			}
+		})
+		copy(centers[c*d:(c+1)*d], cr)
 	}
 	return centers
 }
