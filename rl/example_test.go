@@ -3,6 +3,8 @@ package rl_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/ember-ml/ember/rl"
 )
@@ -53,4 +55,42 @@ func ExampleEnv() {
 	// Output:
 	// return 500
 	// rl: Step called after the episode ended; call Reset first (CartPole-v1, after 500 steps)
+}
+
+// DQN on CartPole, saved as an nn model directory and loaded back as a
+// policy. (A full run is rl.Run with Algo "dqn": 100,000 steps.)
+func Example_dqn() {
+	env := rl.NewCartPole()
+	net, err := rl.DQN(context.Background(), env, rl.DQNConfig{
+		Steps: 2000, LearningStarts: 500, TrainFreq: 4, GradientSteps: 1,
+		DoubleDQN: true, Seed: 1,
+	})
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "dqn")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := net.Save(filepath.Join(dir, "cartpole-dqn")); err != nil {
+		panic(err)
+	}
+	policy, err := rl.LoadPolicy(filepath.Join(dir, "cartpole-dqn"))
+	if err != nil {
+		panic(err)
+	}
+	same := true
+	obs, _ := env.Reset(7)
+	for i := 0; i < 50; i++ {
+		a := policy.Act(obs)
+		same = same && a == net.Act(obs)
+		var done, trunc bool
+		obs, _, done, trunc, _, _ = env.Step(a)
+		if done || trunc {
+			obs, _ = env.Reset(int64(i))
+		}
+	}
+	fmt.Println("network sizes:", net.Sizes, "loaded policy acts the same:", same)
+	// Output: network sizes: [4 64 64 2] loaded policy acts the same: true
 }
