@@ -132,15 +132,25 @@ func Collate(ds Dataset, idx []int) (x, y *tensor.Tensor, err error) {
 }
 
 func collateGet(ds Dataset, idx []int) (x, y *tensor.Tensor, err error) {
+	xs := make([]*tensor.Tensor, len(idx))
+	ys := make([]*tensor.Tensor, len(idx))
+	for j, i := range idx {
+		if xs[j], ys[j], err = ds.Get(i); err != nil {
+			return nil, nil, err
+		}
+	}
+	return stackExamples(idx, xs, ys)
+}
+
+// stackExamples stacks the inputs xs and targets ys of the examples idx
+// into a batch, checking that they agree in shape and type.
+func stackExamples(idx []int, xs, ys []*tensor.Tensor) (x, y *tensor.Tensor, err error) {
 	if len(idx) == 0 {
 		return nil, nil, fmt.Errorf("data: empty batch")
 	}
 	var bx, by *tensor.Tensor
 	for j, i := range idx {
-		xi, yi, err := ds.Get(i)
-		if err != nil {
-			return nil, nil, err
-		}
+		xi, yi := xs[j], ys[j]
 		if xi == nil {
 			return nil, nil, fmt.Errorf("data: example %d has no input", i)
 		}

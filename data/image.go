@@ -224,12 +224,39 @@ func imageToCHW(img image.Image, c int) []float32 {
 			}
 		}
 	case *image.YCbCr:
+		cxDiv, cyDiv := 1, 1
+		switch m.SubsampleRatio {
+		case image.YCbCrSubsampleRatio422:
+			cxDiv = 2
+		case image.YCbCrSubsampleRatio420:
+			cxDiv, cyDiv = 2, 2
+		case image.YCbCrSubsampleRatio440:
+			cyDiv = 2
+		case image.YCbCrSubsampleRatio411:
+			cxDiv = 4
+		case image.YCbCrSubsampleRatio410:
+			cxDiv, cyDiv = 4, 2
+		}
+		if m.Rect.Min != (image.Point{}) {
+			// Offsets below assume the origin at (0, 0), as decoders give.
+			return imageToCHW(imageGeneric{img}, c)
+		}
 		for y := range h {
-			for x := range w {
-				yi := m.YOffset(x+bd.Min.X, y+bd.Min.Y)
-				ci := m.COffset(x+bd.Min.X, y+bd.Min.Y)
-				r, g, b := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-				put(y*w+x, float32(r)*s8, float32(g)*s8, float32(b)*s8, 1)
+			yrow := m.Y[y*m.YStride : y*m.YStride+w]
+			crow := (y / cyDiv) * m.CStride
+			for x, yy := range yrow {
+				ci := crow + x/cxDiv
+				r8, g8, b8 := color.YCbCrToRGB(yy, m.Cb[ci], m.Cr[ci])
+				r, g, b := float32(r8)*s8, float32(g8)*s8, float32(b8)*s8
+				i := y*w + x
+				switch c {
+				case 1:
+					out[i] = 0.299*r + 0.587*g + 0.114*b
+				case 3:
+					out[i], out[n+i], out[2*n+i] = r, g, b
+				default:
+					out[i], out[n+i], out[2*n+i], out[3*n+i] = r, g, b, 1
+				}
 			}
 		}
 	case *image.Paletted:
@@ -261,6 +288,10 @@ func imageToCHW(img image.Image, c int) []float32 {
 	}
 	return out
 }
+
+// imageGeneric hides the concrete type of an image so that imageToCHW
+// takes its generic path.
+type imageGeneric struct{ image.Image }
 
 func unpremultiply(r, g, b, a float32) (float32, float32, float32, float32) {
 	if a == 0 || a == 255 {

@@ -172,6 +172,8 @@ func (l *Loader) Epoch(ctx context.Context, epoch int) iter.Seq2[Batch, error] {
 				}
 			}
 		}()
+		// With fewer batches than workers, each batch is split too.
+		split := max(1, l.workers/min(nb, l.workers))
 		for range min(l.workers, nb) {
 			wg.Add(1)
 			go func() {
@@ -181,7 +183,7 @@ func (l *Loader) Epoch(ctx context.Context, epoch int) iter.Seq2[Batch, error] {
 						j.out <- result{err: err}
 						continue
 					}
-					b, err := l.build(order, epoch, j.k)
+					b, err := l.build(order, epoch, j.k, split)
 					j.out <- result{b, err}
 				}
 			}()
@@ -205,13 +207,32 @@ func (l *Loader) Epoch(ctx context.Context, epoch int) iter.Seq2[Batch, error] {
 	}
 }
 
-// build makes batch k of an epoch.
-func (l *Loader) build(order []int, epoch, k int) (Batch, error) {
+// build makes batch k of an epoch, splitting its examples over split
+// goroutines when the dataset has no fast Batch path.
+func (l *Loader) build(order []int, epoch, k, split int) (Batch, error) {
 	bs := l.cfg.BatchSize
 	lo := k * bs
 	hi := min(lo+bs, len(order))
 	idx := slices.Clone(order[lo:hi])
-	x, y, err := Collate(l.ds, idx)
+	split = min(split, len(idx))
+	var x, y *tensor.Tensor
+	var err error
+	if split <= 1 || hasFastBatch(l.ds) {
+		x, y, err = Collate(l.ds, idx)
+	} else {
+		xs := make([]*tensor.Tensor, len(idx))
+		ys := make([]*tensor.Tensor, len(idx))
+		errs := make([]error, len(idx))
+		parallelChunks(len(idx), split, func(j int) {
+			xs[j], ys[j], errs[j] = l.ds.Get(idx[j])
+		})
+		for _, e := range errs {
+			if e != nil {
+				return Batch{}, e
+			}
+		}
+		x, y, err = stackExamples(idx, xs, ys)
+	}
 	if err != nil {
 		return Batch{}, err
 	}
@@ -219,23 +240,65 @@ func (l *Loader) build(order []int, epoch, k int) (Batch, error) {
 		if !x.IsContiguous() {
 			x = x.Clone()
 		}
-		for j := range idx {
+		errs := make([]error, len(idx))
+		parallelChunks(len(idx), max(split, 1), func(j int) {
 			row := x.Index(j)
 			rng := ExampleRand(l.cfg.Seed, epoch, lo+j)
 			out, err := l.cfg.Transform.Apply(row, rng)
-			if err != nil {
-				return Batch{}, fmt.Errorf("data: transform of example %d: %w", idx[j], err)
-			}
-			if out != row {
-				if !slices.Equal(out.Shape(), row.Shape()) {
-					return Batch{}, fmt.Errorf("data: transform changed the shape of example %d from %v to %v",
-						idx[j], row.Shape(), out.Shape())
-				}
+			switch {
+			case err != nil:
+				errs[j] = fmt.Errorf("data: transform of example %d: %w", idx[j], err)
+			case out == row:
+			case !slices.Equal(out.Shape(), row.Shape()):
+				errs[j] = fmt.Errorf("data: transform changed the shape of example %d from %v to %v",
+					idx[j], row.Shape(), out.Shape())
+			default:
 				row.CopyFrom(out)
+			}
+		})
+		for _, e := range errs {
+			if e != nil {
+				return Batch{}, e
 			}
 		}
 	}
 	return Batch{X: x, Y: y, Index: idx}, nil
+}
+
+// hasFastBatch reports whether ds builds batches without per-example Get
+// calls (an in-memory Batcher, possibly under subsets).
+func hasFastBatch(ds Dataset) bool {
+	if s, ok := ds.(*subset); ok {
+		return hasFastBatch(s.ds)
+	}
+	_, ok := ds.(Batcher)
+	return ok
+}
+
+// parallelChunks calls fn(0..n-1) on k goroutines (the caller's among
+// them), each taking a contiguous chunk.
+func parallelChunks(n, k int, fn func(i int)) {
+	if k <= 1 || n <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + k - 1) / k
+	for lo := chunk; lo < n; lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		}(lo, min(lo+chunk, n))
+	}
+	for i := range min(chunk, n) {
+		fn(i)
+	}
+	wg.Wait()
 }
 
 // ExampleRand returns the random source the loader gives its Transform for

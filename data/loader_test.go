@@ -361,3 +361,41 @@ func TestStratifiedSplit(t *testing.T) {
 		t.Fatalf("training has %d/%d of classes 0/1, want 12/4", a, b)
 	}
 }
+
+// With fewer batches than workers, the loader splits each batch's Gets and
+// transforms over several goroutines; the result is the same.
+func TestLoaderSplitsSmallEpochs(t *testing.T) {
+	ds := rangeDataset(t, 30)
+	noise := TransformFunc(func(x *tensor.Tensor, rng *rand.Rand) (*tensor.Tensor, error) {
+		return tensor.AddScalar(x, rng.Float64()), nil
+	})
+	run := func(workers int) [][]float32 {
+		g := &getOnly{Dataset: ds, fail: -1}
+		l, err := NewLoader(g, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 3, Workers: workers, Transform: noise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][]float32
+		for b, err := range l.Epoch(context.Background(), 0) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, i := range b.Index {
+				if d := b.X.At(j, 0) - float64(i); d < 0 || d >= 1 {
+					t.Fatalf("row %d holds %v, not example %d", j, b.X.Index(j), i)
+				}
+			}
+			out = append(out, slices.Clone(b.X.Float32s()))
+		}
+		if g.gets.Load() != 30 {
+			t.Fatalf("%d Gets for 30 examples", g.gets.Load())
+		}
+		return out
+	}
+	a, b := run(1), run(8)
+	for k := range a {
+		if !slices.Equal(a[k], b[k]) {
+			t.Fatalf("batch %d differs between 1 and 8 workers", k)
+		}
+	}
+}
