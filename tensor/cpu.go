@@ -81,6 +81,11 @@ func (c cpu) Copy(dst, src *Tensor) {
 
 func copyT[D, S float](dst, src *Tensor) {
 	d, s := data[D](dst), data[S](src)
+	if cs, cst := collapse(dst.shape, dst.strides, src.strides); len(cs) == 2 && cst[1][0] == 1 && cst[1][1] != 1 && cs[0] >= 16 && cs[1] >= 16 {
+		// A transpose: copy 32×32 tiles so that both sides stay in cache.
+		copyTransposed(d[dst.offset:], s[src.offset:], cs[0], cs[1], cst[1][1])
+		return
+	}
 	forRows(dst.shape, []int{dst.offset, src.offset}, [][]int{dst.strides, src.strides}, func(n int, offs, incs []int) {
 		dd := d[offs[0] : offs[0]+n]
 		so, si := offs[1], incs[1]
@@ -92,6 +97,25 @@ func copyT[D, S float](dst, src *Tensor) {
 		}
 		for i := range dd {
 			dd[i] = D(s[so+i*si])
+		}
+	})
+}
+
+// copyTransposed sets d[i*cols+j] = s[i+j*sj] for i < rows, j < cols.
+func copyTransposed[D, S float](d []D, s []S, rows, cols, sj int) {
+	const tile = 16
+	parallel.For((rows+tile-1)/tile, max(1, elemGrain/(tile*cols)), func(lo, hi int) {
+		for i0 := lo * tile; i0 < min(rows, hi*tile); i0 += tile {
+			i1 := min(rows, i0+tile)
+			for j0 := 0; j0 < cols; j0 += tile {
+				j1 := min(cols, j0+tile)
+				for j := j0; j < j1; j++ {
+					col := s[i0+j*sj : i1+j*sj]
+					for k, v := range col {
+						d[(i0+k)*cols+j] = D(v)
+					}
+				}
+			}
 		}
 	})
 }
