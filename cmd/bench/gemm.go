@@ -42,6 +42,11 @@ func gemmImpls(log func(string, ...any)) []gemmImpl {
 		log("openblas: not measured: %v", err)
 	} else {
 		log("openblas: %s (%s)", lib.Path, lib.Config())
+		if k := gemm.Kernel(); k != "generic" && (strings.Contains(lib.Config(), "Prescott") || strings.Contains(lib.Config(), "Core2")) {
+			// OpenBLAS's DYNAMIC_ARCH does not recognise some virtual
+			// CPUs and falls back to SSE3 kernels, which would flatter ember.
+			log("openblas: WARNING: OpenBLAS picked an SSE kernel on a CPU with %s; for a fair comparison set OPENBLAS_CORETYPE (SkylakeX for AVX-512, Haswell for AVX2)", k)
+		}
 		impls = append(impls, gemmImpl{name: "openblas", setThreads: lib.SetThreads, s: lib.Sgemm, d: lib.Dgemm})
 	}
 	// gonum's Sgemm/Dgemm split large products over GOMAXPROCS goroutines,
