@@ -283,18 +283,26 @@ func warp(dst, src []float32, h, w int, m [6]float64, fill string, cval float32)
 			if y0 < -1e6 || y0 > 1e6 || x0 < -1e6 || x0 > 1e6 {
 				iy, ix = -2, -2 // far outside: any out-of-range index does
 			}
-			at := func(i, j int) float32 {
-				i, okI := fillIndex(i, h, fill)
-				j, okJ := fillIndex(j, w, fill)
-				if !okI || !okJ {
-					return cval
+			var v00, v01, v10, v11 float32
+			if iy >= 0 && ix >= 0 && iy+1 < h && ix+1 < w {
+				p := iy*w + ix
+				v00, v01, v10, v11 = src[p], src[p+1], src[p+w], src[p+w+1]
+			} else {
+				at := func(i, j int) float32 {
+					i, okI := fillIndex(i, h, fill)
+					j, okJ := fillIndex(j, w, fill)
+					if !okI || !okJ {
+						return cval
+					}
+					return src[i*w+j]
 				}
-				return src[i*w+j]
+				v00 = at(iy, ix)
+				if fx != 0 || fy != 0 {
+					v01, v10, v11 = at(iy, ix+1), at(iy+1, ix), at(iy+1, ix+1)
+				}
 			}
-			v00 := at(iy, ix)
 			v := v00
 			if fx != 0 || fy != 0 {
-				v01, v10, v11 := at(iy, ix+1), at(iy+1, ix), at(iy+1, ix+1)
 				top := v00 + (v01-v00)*fx
 				bot := v10 + (v11-v10)*fx
 				v = top + (bot-top)*fy

@@ -78,6 +78,7 @@ func benchLoader(b *testing.B, n int, tr data.Transform, workers int) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := processCPU()
 	images := 0
 	for i := 0; i < b.N; i++ {
 		for batch, err := range l.Epoch(context.Background(), i) {
@@ -88,6 +89,9 @@ func benchLoader(b *testing.B, n int, tr data.Transform, workers int) {
 		}
 	}
 	b.ReportMetric(float64(images)/b.Elapsed().Seconds(), "images/s")
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu.Seconds()*1e6/float64(images), "cpu-µs/image")
+	}
 }
 
 // BenchmarkLoaderMNIST: shuffled batches of 128 from the in-memory tensors.
