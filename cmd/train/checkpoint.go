@@ -46,11 +46,23 @@ func loadCheckpoint(dir string) (*nn.Model, int, error) {
 	return m, st.Epoch, nil
 }
 
-// checkpointEveryEpoch saves a checkpoint at the end of every epoch.
-func checkpointEveryEpoch(dir string) nn.Callback {
-	return nn.CallbackFuncs{EpochEnd: func(m *nn.Model, epoch int, _ nn.Logs) error {
-		return saveCheckpoint(m, dir, epoch+1)
-	}}
+// checkpointEveryEpoch saves a checkpoint before training starts (unless
+// resuming from one) and at the end of every epoch, so that the checkpoint
+// always holds the state at an epoch boundary: a run stopped mid-epoch
+// resumes by repeating that epoch from the same weights, shuffle and
+// dropout seeds.
+func checkpointEveryEpoch(dir string, initialEpoch int, resumed bool) nn.Callback {
+	return nn.CallbackFuncs{
+		TrainBegin: func(m *nn.Model) error {
+			if resumed {
+				return nil
+			}
+			return saveCheckpoint(m, dir, initialEpoch)
+		},
+		EpochEnd: func(m *nn.Model, epoch int, _ nn.Logs) error {
+			return saveCheckpoint(m, dir, epoch+1)
+		},
+	}
 }
 
 // saveImageModel saves the model with the metadata the server needs.

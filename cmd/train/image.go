@@ -247,7 +247,13 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 		fmt.Fprintln(progress, model.Summary())
 	}
 
-	callbacks := []nn.Callback{checkpointEveryEpoch(ckpt)}
+	callbacks := []nn.Callback{checkpointEveryEpoch(ckpt, initialEpoch, o.resume)}
+	if testHookBatchEnd != nil {
+		callbacks = append(callbacks, nn.CallbackFuncs{BatchEnd: func(_ *nn.Model, epoch, batch int, _ nn.Logs) error {
+			testHookBatchEnd(epoch, batch)
+			return nil
+		}})
+	}
 	if o.patience > 0 {
 		callbacks = append(callbacks, nn.EarlyStopping("val_loss", o.patience))
 	}
@@ -271,10 +277,9 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 	fitSeconds := time.Since(fitStart).Seconds()
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			if serr := saveCheckpoint(model, ckpt, lastEpoch(hist, initialEpoch)); serr != nil {
-				return nil, fmt.Errorf("interrupted, and the checkpoint could not be written: %w", serr)
-			}
-			return nil, fmt.Errorf("interrupted; checkpoint written to %s (continue with -resume)", ckpt)
+			done := lastEpoch(hist, initialEpoch)
+			return nil, fmt.Errorf("interrupted in epoch %d; the checkpoint %s holds the model after %d epochs (continue with -resume)",
+				done+1, ckpt, done)
 		}
 		return nil, err
 	}
@@ -320,6 +325,9 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 	}
 	return res, nil
 }
+
+// testHookBatchEnd, when set by a test, is called after every batch.
+var testHookBatchEnd func(epoch, batch int)
 
 func lastEpoch(h *nn.History, initial int) int {
 	if h == nil || len(h.Epoch) == 0 {

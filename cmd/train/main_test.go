@@ -185,3 +185,34 @@ func ftoa(f float64) string {
 	b, _ := json.Marshal(f)
 	return string(b)
 }
+
+func TestInterruptThenResume(t *testing.T) {
+	dir := t.TempDir()
+	save := filepath.Join(dir, "digits")
+	args := []string{"-data", "../../data/testdata/imagefolder", "-size", "28", "-channels", "1",
+		"-epochs", "2", "-batch", "4", "-val-split", "0", "-save", save, "-quiet", "-plots=false"}
+	ctx, cancel := context.WithCancel(context.Background())
+	testHookBatchEnd = func(epoch, batch int) {
+		if epoch == 1 && batch == 0 {
+			cancel() // as if Ctrl-C came during the second epoch
+		}
+	}
+	err := run(ctx, args, io.Discard, io.Discard)
+	testHookBatchEnd = nil
+	if err == nil || !strings.Contains(err.Error(), "-resume") || !strings.Contains(err.Error(), "after 1 epochs") {
+		t.Fatalf("interrupted run: err = %v, want a message pointing at -resume", err)
+	}
+	if _, err := os.Stat(filepath.Join(save+".ckpt", "checkpoint.json")); err != nil {
+		t.Fatalf("no checkpoint after the interruption: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), append(args, "-resume", "-json"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if m := lastJSON(t, out.String()); m["epochs"].(float64) != 2 {
+		t.Fatalf("resumed run: epochs %v, want 2", m["epochs"])
+	}
+	if _, err := os.Stat(save + ".ckpt"); !os.IsNotExist(err) {
+		t.Fatalf("checkpoint left after a finished run: %v", err)
+	}
+}
