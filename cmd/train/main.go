@@ -51,25 +51,25 @@ func main() {
 // options are the command-line flags of every mode.
 type options struct {
 	// image mode
-	dataDir      string
-	size         int
-	channels     int
-	arch         string
-	augment      bool
-	epochs       int
-	batch        int
-	lr           float64
-	optimizer    string
-	valSplit     float64
-	patience     int
-	checkpoint   string
-	resume       bool
-	limit        int
-	plots        bool
-	tensorboard  string
-	track        string
-	workers      int
-	skipCorrupt  bool
+	dataDir     string
+	size        int
+	channels    int
+	arch        string
+	augment     bool
+	epochs      int
+	batch       int
+	lr          float64
+	optimizer   string
+	valSplit    float64
+	patience    int
+	checkpoint  string
+	resume      bool
+	limit       int
+	plots       bool
+	tensorboard string
+	track       string
+	workers     int
+	skipCorrupt bool
 	// table mode
 	csv      string
 	testCSV  string
