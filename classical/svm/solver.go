@@ -71,11 +71,13 @@ func sqNorms(m classical.Matrix) []float64 {
 
 // kcache holds kernel rows K(x_i, ·) over the samples of a problem in an
 // LRU cache bounded in bytes (float32, as libsvm). Entries are computed
-// lazily, on first use (NaN marks an entry not computed yet), so that
-// with shrinking only the active part of a row is ever evaluated.
+// lazily, on first use, so that with shrinking only the active part of a
+// row is ever evaluated: the all-zero bit pattern (+0, what fresh memory
+// holds) marks an entry not computed yet, and a computed value of zero is
+// stored as -0, which compares and computes as 0.
 //
-// When the whole matrix fits the budget it is kept dense instead, and
-// each computed entry fills its symmetric twin too.
+// When the whole matrix fits the budget it is computed at once instead
+// (fill).
 type kcache struct {
 	k      kernel
 	x      classical.Matrix
@@ -91,19 +93,56 @@ type cacheEntry struct {
 	row []float32
 }
 
-var nan32 = float32(math.NaN())
+var negZero32 = math.Float32frombits(1 << 31)
 
 func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 	rowBytes := 4 * max(x.Rows, 1)
 	budget := max(int(bytes/float64(rowBytes)), 2)
 	c := &kcache{k: k, x: x, sq: sqNorms(x), budget: budget, rows: map[int]*list.Element{}, lru: list.New()}
 	if budget >= x.Rows {
-		c.dense = make([]float32, x.Rows*x.Rows)
-		for i := range c.dense {
-			c.dense[i] = nan32
-		}
+		c.fill()
 	}
 	return c
+}
+
+// fill computes the whole kernel matrix when it fits the cache: the dot
+// products by GEMM in blocks of rows, the kernel function in parallel, in
+// sequential memory order. It evaluates more entries than the lazy cache
+// would with shrinking (all n² instead of the active ones), but on all
+// cores and without the per-entry checks, which is faster in wall time.
+func (c *kcache) fill() {
+	n, p := c.x.Rows, c.x.Cols
+	c.dense = make([]float32, n*n)
+	const block = 256
+	all := c.x.Tensor()
+	buf := make([]float64, min(block, n)*n)
+	for lo := 0; lo < n; lo += block {
+		hi := min(lo+block, n)
+		m := hi - lo
+		dots := buf[:m*n]
+		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
+		tensor.MatMulTo(tensor.FromFloat64(dots, m, n), sub.Tensor(), all.T())
+		parallel.For(m, 8, func(a, z int) {
+			for r := a; r < z; r++ {
+				i := lo + r
+				src := dots[r*n : (r+1)*n]
+				dst := c.dense[i*n : (i+1)*n]
+				for j, d := range src {
+					var v float64
+					if c.k.kind == "rbf" {
+						v = expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*d, 0))
+					} else {
+						v = c.k.fromDot(d, c.sq[i], c.sq[j])
+					}
+					f := float32(v)
+					if f == 0 {
+						f = negZero32
+					}
+					dst[j] = f
+				}
+			}
+		})
+	}
 }
 
 // row returns the (lazily filled) kernel row of sample i; read it with at.
@@ -126,9 +165,7 @@ func (c *kcache) row(i int) []float32 {
 	} else {
 		buf = make([]float32, c.x.Rows)
 	}
-	for j := range buf {
-		buf[j] = nan32
-	}
+	clear(buf)
 	c.rows[i] = c.lru.PushFront(&cacheEntry{i, buf})
 	return buf
 }
@@ -137,12 +174,12 @@ func (c *kcache) row(i int) []float32 {
 // first use.
 func (c *kcache) at(row []float32, i, j int) float64 {
 	v := row[j]
-	if v != v {
+	if math.Float32bits(v) == 0 {
 		v = float32(c.eval(i, j))
-		row[j] = v
-		if c.dense != nil {
-			c.dense[j*c.x.Rows+i] = v
+		if v == 0 {
+			v = negZero32
 		}
+		row[j] = v
 	}
 	return float64(v)
 }
@@ -151,10 +188,19 @@ func (c *kcache) eval(i, j int) float64 {
 	p := c.x.Cols
 	xi := c.x.Data[i*p : (i+1)*p]
 	xj := c.x.Data[j*p : (j+1)*p]
-	s := 0.0
-	for t, v := range xi {
-		s += v * xj[t]
+	xj = xj[:len(xi)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(xi); t += 4 {
+		s0 += xi[t] * xj[t]
+		s1 += xi[t+1] * xj[t+1]
+		s2 += xi[t+2] * xj[t+2]
+		s3 += xi[t+3] * xj[t+3]
 	}
+	for ; t < len(xi); t++ {
+		s0 += xi[t] * xj[t]
+	}
+	s := (s0 + s1) + (s2 + s3)
 	if c.k.kind == "rbf" {
 		return expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*s, 0))
 	}
