@@ -192,7 +192,7 @@ func prepare(c *config, est classical.Estimator, X, y *tensor.Tensor) ([]foldDat
 	}
 	sp := c.splitter(est)
 	if _, strat := sp.(StratifiedKFold); strat && y == nil {
-		sp = KFold{NSplits: c.k}
+		sp = KFold{NSplits: c.k, Shuffle: c.shuffle, Seed: c.seed}
 	}
 	folds, err := sp.Split(X, y)
 	if err != nil {
@@ -313,8 +313,8 @@ func progress(w io.Writer, done, total int, el time.Duration) {
 }
 
 // CrossValidate fits clones of est on each training fold and scores them
-// on the test folds. Options: CV, CVSplitter, Scoring, Jobs,
-// ReturnTrainScore, Verbose.
+// on the test folds. Options: CV, Shuffle and Seed, CVSplitter, Scoring,
+// Jobs, ReturnTrainScore, Verbose.
 func CrossValidate(ctx context.Context, est classical.Estimator, X, y *tensor.Tensor, opts ...Option) (*CVResult, error) {
 	c := newConfig(opts)
 	folds, sc, err := prepare(c, est, X, y)

@@ -470,3 +470,25 @@ func TestSearchThroughColumnTransformer(t *testing.T) {
 		t.Errorf("loaded model predicts differently (%v)", err)
 	}
 }
+
+func TestShuffledCV(t *testing.T) {
+	X, y, err := testdata.Load("iris.csv") // sorted by class
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := selection.CrossValScore(ctx, scaledLogReg(), X, y, selection.CV(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := selection.CrossValScore(ctx, scaledLogReg(), X, y, selection.CV(5), selection.Shuffle(), selection.Seed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := selection.CrossValScore(ctx, scaledLogReg(), X, y, selection.CV(5), selection.Shuffle(), selection.Seed(3))
+	if !slices.Equal(a, b) {
+		t.Errorf("same seed, different scores %v %v", a, b)
+	}
+	if slices.Equal(a, plain) {
+		t.Errorf("Shuffle did not change the folds: %v", a)
+	}
+}

@@ -276,6 +276,7 @@ type config struct {
 	jobs        int
 	seed        uint64
 	stratify    bool
+	shuffle     bool
 	verbose     io.Writer
 	trainScore  bool
 	refit       bool
@@ -318,6 +319,11 @@ func Jobs(n int) Option { return func(c *config) { c.jobs = n } }
 // Seed sets the random seed of splits and random searches.
 func Seed(s uint64) Option { return func(c *config) { c.seed = s } }
 
+// Shuffle shuffles the samples (seeded by Seed) before the default CV(k)
+// folds are cut, as KFold(shuffle=True) and StratifiedKFold(shuffle=True)
+// do: use it when the rows are sorted (by class, date, ...).
+func Shuffle() Option { return func(c *config) { c.shuffle = true } }
+
 // Stratify keeps class proportions in TrainTestSplit.
 func Stratify() Option { return func(c *config) { c.stratify = true } }
 
@@ -344,9 +350,9 @@ func (c *config) splitter(est classical.Estimator) Splitter {
 		return c.cv
 	}
 	if isClassifier(est) {
-		return StratifiedKFold{NSplits: c.k}
+		return StratifiedKFold{NSplits: c.k, Shuffle: c.shuffle, Seed: c.seed}
 	}
-	return KFold{NSplits: c.k}
+	return KFold{NSplits: c.k, Shuffle: c.shuffle, Seed: c.seed}
 }
 
 // isClassifier reports whether est is a classifier; for a pipeline (or
