@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -268,12 +269,29 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 	if o.quiet {
 		verbose = 0
 	}
-	fitStart := time.Now()
-	hist, err := model.Fit(ctx, train, nn.FitConfig{
+	cfg := nn.FitConfig{
 		Epochs: o.epochs, InitialEpoch: initialEpoch,
 		BatchSize: o.batch, ValidationSplit: o.valSplit, Seed: uint64(o.seed),
-		Callbacks: callbacks, Verbose: verbose, Progress: progress, Workers: o.workers,
-	})
+		Verbose: verbose, Progress: progress, Workers: o.workers,
+	}
+	if o.augment {
+		// Hold out the validation images first: they are not augmented.
+		fit, val := train, data.Dataset(nil)
+		if o.valSplit > 0 {
+			if fit, val, err = data.Split(train, o.valSplit, uint64(o.seed)); err != nil {
+				return nil, err
+			}
+		}
+		aug := &augmented{Dataset: fit, aug: defaultAugmentation(d.name == "mnist"), seed: uint64(o.seed)}
+		callbacks = append([]nn.Callback{aug.epochCallback()}, callbacks...)
+		train, cfg.ValidationData, cfg.ValidationSplit = aug, val, 0
+		if cfg.Workers == 0 {
+			cfg.Workers = runtime.GOMAXPROCS(0)
+		}
+	}
+	cfg.Callbacks = callbacks
+	fitStart := time.Now()
+	hist, err := model.Fit(ctx, train, cfg)
 	fitSeconds := time.Since(fitStart).Seconds()
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -309,8 +327,8 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 	_ = os.RemoveAll(ckpt) // finished: the checkpoint is no longer needed
 
 	images := train.Len()
-	if o.valSplit > 0 {
-		images -= int(float64(images) * o.valSplit)
+	if cfg.ValidationSplit > 0 {
+		images -= int(float64(images) * cfg.ValidationSplit)
 	}
 	res := imageResult{
 		Task: "image_classification", Dataset: d.name, Arch: o.arch,

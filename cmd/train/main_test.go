@@ -216,3 +216,22 @@ func TestInterruptThenResume(t *testing.T) {
 		t.Fatalf("checkpoint left after a finished run: %v", err)
 	}
 }
+
+func TestAugmentedRun(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-data", "../../data/testdata/imagefolder", "-size", "28", "-channels", "1",
+		"-epochs", "1", "-batch", "4", "-val-split", "0.25", "-augment", "-save", filepath.Join(t.TempDir(), "m"),
+		"-json", "-quiet", "-plots=false"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 11 readable images: 9 in the training subset (3 held out for the
+	// test), of which a quarter (2) validate and 7 train, augmented.
+	m := lastJSON(t, out.String())
+	if m["train_images"].(float64) != 7 || m["test_images"].(float64) != 3 {
+		t.Fatalf("train_images %v, test_images %v, want 7 and 3", m["train_images"], m["test_images"])
+	}
+	if _, ok := m["epoch_val_accuracy"]; !ok {
+		t.Fatal("no validation accuracy with -augment and -val-split")
+	}
+}
