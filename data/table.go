@@ -566,9 +566,17 @@ type CSVOptions struct {
 	// Missing lists the field values that are missing (after trimming
 	// spaces); nil means DefaultMissing.
 	Missing []string
-	// NoHeader says the first line is data; columns are then named
-	// column_0, column_1, ...
+	// NoHeader says the first line is data; columns are then named by
+	// Names, or column_0, column_1, ...
 	NoHeader bool
+	// DetectHeader decides from the first line: it is data when every
+	// field of it is a number (as in a file of numbers only), else a
+	// header. It overrides NoHeader.
+	DetectHeader bool
+	// Names names the columns of a file without a header line (with
+	// NoHeader, or when DetectHeader finds none); their number must match
+	// the fields.
+	Names []string
 	// SkipLines skips this many lines before the header (or the data).
 	SkipLines int
 	// Categorical lists columns to keep categorical even when every value
@@ -666,9 +674,27 @@ func ReadCSVFrom(r io.Reader, opts CSVOptions) (*Table, error) {
 		line, _ := cr.FieldPos(0)
 		if first {
 			first = false
-			if opts.NoHeader {
-				for j := range rec {
-					names = append(names, "column_"+strconv.Itoa(j))
+			noHeader := opts.NoHeader
+			if opts.DetectHeader {
+				noHeader = allNumbers(rec)
+			}
+			if noHeader {
+				if opts.Names != nil {
+					if len(opts.Names) != len(rec) {
+						return nil, fmt.Errorf("data: CSV line %d has %d fields, but %d column names were given", lineOf(line), len(rec), len(opts.Names))
+					}
+					seen := map[string]bool{}
+					for _, n := range opts.Names {
+						if n == "" || seen[n] {
+							return nil, fmt.Errorf("data: column names must be distinct and not empty: %q", opts.Names)
+						}
+						seen[n] = true
+					}
+					names = slices.Clone(opts.Names)
+				} else {
+					for j := range rec {
+						names = append(names, "column_"+strconv.Itoa(j))
+					}
 				}
 			} else {
 				seen := map[string]bool{}
@@ -722,6 +748,16 @@ func ReadCSVFrom(r io.Reader, opts CSVOptions) (*Table, error) {
 	t.rows = len(lines)
 	t.lines = lines
 	return t, nil
+}
+
+// allNumbers reports whether every field of rec is a number.
+func allNumbers(rec []string) bool {
+	for _, f := range rec {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // inferColumn builds a numeric column if every present value parses as a

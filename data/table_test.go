@@ -165,6 +165,24 @@ func TestReadCSVInference(t *testing.T) {
 	if !c1.IsMissing(0) || c1.Float(1) != 5 || tb.Line(1) != 4 {
 		t.Fatalf("custom missing: %v, line %d", c1.Floats(), tb.Line(1))
 	}
+	// Header detection: a first line of numbers is data.
+	tb = readString(t, "1,2\n3,4\n", CSVOptions{DetectHeader: true})
+	if tb.NumRows() != 2 || tb.Names()[0] != "column_0" {
+		t.Fatalf("detect, numbers: %v %d rows", tb.Names(), tb.NumRows())
+	}
+	tb = readString(t, "x,y\n3,4\n", CSVOptions{DetectHeader: true, NoHeader: true})
+	if tb.NumRows() != 1 || tb.Names()[1] != "y" {
+		t.Fatalf("detect, header: %v %d rows", tb.Names(), tb.NumRows())
+	}
+	tb = readString(t, "3,4\n", CSVOptions{NoHeader: true, Names: []string{"p", "q"}})
+	if !slices.Equal(tb.Names(), []string{"p", "q"}) {
+		t.Fatalf("names %v", tb.Names())
+	}
+	for _, names := range [][]string{{"p"}, {"p", "p"}, {"p", ""}} {
+		if _, err := ReadCSVFrom(strings.NewReader("3,4\n"), CSVOptions{NoHeader: true, Names: names}); err == nil {
+			t.Errorf("names %q accepted", names)
+		}
+	}
 	// An empty header name is named; a header-only file has no rows.
 	tb = readString(t, "x,\n", CSVOptions{})
 	if !slices.Equal(tb.Names(), []string{"x", "unnamed_1"}) || tb.NumRows() != 0 {
@@ -281,7 +299,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add("a,b\n1\n")
 	f.Add("\ufeffa;b\n1;2\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, opts := range []CSVOptions{{}, {NoHeader: true, Comma: ';'}} {
+		for _, opts := range []CSVOptions{{}, {NoHeader: true, Comma: ';'}, {DetectHeader: true, Missing: []string{"-"}}} {
 			tb, err := ReadCSVFrom(strings.NewReader(s), opts)
 			if err != nil {
 				continue
