@@ -374,21 +374,30 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 		parallel.For(nc, 1, func(clo, chi int) {
 			for ch := clo; ch < chi; ch++ {
 				lo, hi := ch*size, min((ch+1)*size, n)
+				pp := parts[ch*trials : (ch+1)*trials]
+				clear(pp)
+				if d == 2 {
+					// One pass over the rows for all candidates.
+					cc := make([]float64, 2*trials)
+					for t, ci := range cand {
+						cc[2*t], cc[2*t+1] = x[2*ci], x[2*ci+1]
+					}
+					for i := lo; i < hi; i++ {
+						x0, x1, cl := x[2*i], x[2*i+1], closest[i]
+						for t := range pp {
+							a, b := x0-cc[2*t], x1-cc[2*t+1]
+							pp[t] += min(a*a+b*b, cl)
+						}
+					}
+					continue
+				}
 				for t, ci := range cand {
 					cr := x[ci*d : (ci+1)*d]
 					p := 0.0
-					if d == 2 {
-						c0, c1 := cr[0], cr[1]
-						for i := lo; i < hi; i++ {
-							a, b := x[2*i]-c0, x[2*i+1]-c1
-							p += min(a*a+b*b, closest[i])
-						}
-					} else {
-						for i := lo; i < hi; i++ {
-							p += min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
-						}
+					for i := lo; i < hi; i++ {
+						p += min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
 					}
-					parts[ch*trials+t] = p
+					pp[t] = p
 				}
 			}
 		})
@@ -450,6 +459,12 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 			bufs[i] = make([]float64, block*k)
 		}
 	}
+	// Few features: Hamerly's bounds skip the points whose center cannot
+	// have changed (same labels as plain Lloyd). Many: GEMM distances.
+	var hb *hamerly
+	if d <= smallDim {
+		hb = newHamerly(n, k)
+	}
 	strict := false
 	it := 0
 	for ; it < maxIter; it++ {
@@ -458,7 +473,12 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				return nil, err
 			}
 		}
-		cn := rowSqNorms(centers, k, d)
+		var cn []float64
+		if hb != nil {
+			hb.prepare(centers, d)
+		} else {
+			cn = rowSqNorms(centers, k, d)
+		}
 		parallel.For(nc, 1, func(clo, chi int) {
 			for c := clo; c < chi; c++ {
 				lo, hi := c*size, min((c+1)*size, n)
@@ -466,7 +486,11 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				if bufs != nil {
 					buf = bufs[c]
 				}
-				pchg[c] = assignRange(x, xn, lo, hi, d, centers, cn, k, labels, dist, buf)
+				if hb != nil {
+					pchg[c] = hb.assign(x, lo, hi, d, centers, k, labels, it == 0)
+				} else {
+					pchg[c] = assignRange(x, xn, lo, hi, d, centers, cn, k, labels, dist, buf)
+				}
 				ps := psum[c*k*d : (c+1)*k*d]
 				pc := pcnt[c*k : (c+1)*k]
 				clear(ps)
@@ -514,6 +538,11 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				copy(next[j*d:(j+1)*d], centers[j*d:(j+1)*d])
 			}
 			shift += sqDist(next[j*d:(j+1)*d], centers[j*d:(j+1)*d])
+		}
+		if hb != nil {
+			for j := 0; j < k; j++ {
+				hb.delta[j] = math.Sqrt(sqDist(next[j*d:(j+1)*d], centers[j*d:(j+1)*d]))
+			}
 		}
 		centers, next = next, centers
 		if changed == 0 {
@@ -586,4 +615,104 @@ func Elbow(ctx context.Context, X *tensor.Tensor, ks []int, proto *KMeans) ([]fl
 		out[i] = m.Inertia()
 	}
 	return out, nil
+}
+
+// hamerly holds the bounds of Hamerly's accelerated Lloyd iteration
+// (Hamerly, "Making k-means even faster", 2010): for each sample an upper
+// bound on the distance to its center and a lower bound on the distance to
+// every other center, updated by how far the centers moved. A sample is
+// re-examined only when the bounds no longer prove its center nearest, so
+// the labels are those of plain Lloyd iterations.
+type hamerly struct {
+	upper, lower []float64
+	delta        []float64 // how far each center moved in the last update
+	half         []float64 // half the distance from each center to its nearest other
+	maxD, secD   float64
+	maxJ         int
+}
+
+func newHamerly(n, k int) *hamerly {
+	return &hamerly{upper: make([]float64, n), lower: make([]float64, n), delta: make([]float64, k), half: make([]float64, k)}
+}
+
+// prepare computes the per-iteration quantities from the current centers
+// and the last movements.
+func (h *hamerly) prepare(centers []float64, d int) {
+	k := len(h.half)
+	for j := range h.half {
+		h.half[j] = math.Inf(1)
+	}
+	for a := 0; a < k; a++ {
+		for b := a + 1; b < k; b++ {
+			v := 0.5 * math.Sqrt(sqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d]))
+			h.half[a] = min(h.half[a], v)
+			h.half[b] = min(h.half[b], v)
+		}
+	}
+	h.maxD, h.secD, h.maxJ = 0, 0, -1
+	for j, v := range h.delta {
+		if v > h.maxD {
+			h.secD, h.maxD, h.maxJ = h.maxD, v, j
+		} else if v > h.secD {
+			h.secD = v
+		}
+	}
+}
+
+// assign relabels rows [lo, hi) and returns how many labels changed; first
+// computes every distance (the bounds are not set yet).
+func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, labels []int32, first bool) int {
+	changed := 0
+	// Bounds carry rounding error; a small relative margin keeps the
+	// skipping test conservative.
+	const margin = 1 + 1e-9
+	for i := lo; i < hi; i++ {
+		row := x[i*d : (i+1)*d]
+		if !first {
+			a := int(labels[i])
+			h.upper[i] += h.delta[a]
+			if a == h.maxJ {
+				h.lower[i] -= h.secD
+			} else {
+				h.lower[i] -= h.maxD
+			}
+			z := max(h.lower[i], h.half[a])
+			if h.upper[i]*margin < z {
+				continue
+			}
+			h.upper[i] = math.Sqrt(sqDist(row, centers[a*d:(a+1)*d]))
+			if h.upper[i]*margin < z {
+				continue
+			}
+		}
+		best, second, bi := math.Inf(1), math.Inf(1), 0
+		if d == 2 {
+			x0, x1 := row[0], row[1]
+			cc := centers[:2*k]
+			for j := 0; j < k; j++ {
+				a, b := x0-cc[2*j], x1-cc[2*j+1]
+				v := a*a + b*b
+				if v < best {
+					second, best, bi = best, v, j
+				} else if v < second {
+					second = v
+				}
+			}
+		} else {
+			for j := 0; j < k; j++ {
+				v := sqDist(row, centers[j*d:(j+1)*d])
+				if v < best {
+					second, best, bi = best, v, j
+				} else if v < second {
+					second = v
+				}
+			}
+		}
+		if labels[i] != int32(bi) {
+			changed++
+			labels[i] = int32(bi)
+		}
+		h.upper[i], h.lower[i] = math.Sqrt(best), math.Sqrt(second)
+	}
+	return changed
 }
