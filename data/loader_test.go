@@ -223,6 +223,14 @@ func TestLoaderCancelAndBreakNoLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A full epoch first, so that any lazily started worker pools (the
+	// tensor package's) exist before counting goroutines.
+	for _, err := range l.Epoch(context.Background(), 9) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds.gets.Store(0)
 	before := runtime.NumGoroutine()
 
 	// Break after two batches: the workers stop and do not build the rest.
