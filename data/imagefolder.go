@@ -78,6 +78,9 @@ type ImageFolder struct {
 
 	mu    sync.Mutex
 	cache map[int]*tensor.Tensor
+	// decoded holds the images decoded by the verify pass, by path, until
+	// the subset is known (only with Cache).
+	decoded map[string]*tensor.Tensor
 }
 
 // OpenImageFolder scans root and returns the dataset of its images. It is
@@ -196,7 +199,13 @@ func OpenImageFolder(ctx context.Context, root string, cfg ImageFolderConfig) (*
 	}
 	if cfg.Cache {
 		d.cache = map[int]*tensor.Tensor{}
+		for i, f := range d.files {
+			if x := d.decoded[f]; x != nil {
+				d.cache[i] = x
+			}
+		}
 	}
+	d.decoded = nil
 	return d, nil
 }
 
@@ -231,6 +240,7 @@ func (d *ImageFolder) verify(ctx context.Context, perClass [][]string) error {
 		}
 	}
 	bad := make([]error, len(items))
+	imgs := make([]*tensor.Tensor, len(items))
 	workers := d.cfg.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -243,7 +253,11 @@ func (d *ImageFolder) verify(ctx context.Context, perClass [][]string) error {
 			defer wg.Done()
 			for j := range next {
 				it := items[j]
-				_, bad[j] = LoadImage(perClass[it.k][it.i], d.opts)
+				x, err := LoadImage(perClass[it.k][it.i], d.opts)
+				bad[j] = err
+				if d.cfg.Cache {
+					imgs[j] = x
+				}
 			}
 		}()
 	}
@@ -261,6 +275,14 @@ feed:
 	wg.Wait()
 	if ctxErr != nil {
 		return ctxErr
+	}
+	if d.cfg.Cache {
+		d.decoded = map[string]*tensor.Tensor{}
+		for j, it := range items {
+			if imgs[j] != nil {
+				d.decoded[perClass[it.k][it.i]] = imgs[j]
+			}
+		}
 	}
 	keep := make([][]string, len(perClass))
 	for j, it := range items {

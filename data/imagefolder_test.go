@@ -288,3 +288,18 @@ func TestImageFolderLoaderAndCache(t *testing.T) {
 		t.Fatal("Get returned the cached tensor itself")
 	}
 }
+
+func TestImageFolderCacheFromVerify(t *testing.T) {
+	d := openTestFolder(t, ImageFolderConfig{Cache: true, Subset: "validation", ValidationSplit: 0.5, Seed: 2})
+	if len(d.cache) != d.Len() || d.Len() != 6 {
+		t.Fatalf("%d cached of %d images, want all 6 of the subset cached by the verify pass", len(d.cache), d.Len())
+	}
+	fresh := openTestFolder(t, ImageFolderConfig{Subset: "validation", ValidationSplit: 0.5, Seed: 2})
+	for i := range d.Len() {
+		a, _, _ := d.Get(i)
+		b, _, _ := fresh.Get(i)
+		if !slices.Equal(a.Float32s(), b.Float32s()) {
+			t.Fatalf("cached image %d differs from a fresh decode", i)
+		}
+	}
+}
