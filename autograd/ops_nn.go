@@ -90,30 +90,113 @@ func BiasAct(x, b *Variable, act Activation) *Variable {
 		biasActFwd(elems[float64](out), elems[float64](xc), elems[float64](bc), n, f, inner, act)
 	}
 	return record("bias_act", out, true, []*Variable{x, b}, func(g *tensor.Tensor) []*tensor.Tensor {
-		d := g
-		if act != Linear {
-			// g belongs to this node alone during Backward, so the
-			// activation's derivative is applied in place.
-			d = g
-			if g.DType() == tensor.Float32 {
-				actBack(elems[float32](d), elems[float32](g), elems[float32](out), act)
-			} else {
-				actBack(elems[float64](d), elems[float64](g), elems[float64](out), act)
-			}
-		}
-		var gx, gb *tensor.Tensor
-		if b.requiresGrad {
-			gb = tensor.Empty(g.DType(), f).To(g.Device())
-			if g.DType() == tensor.Float32 {
-				biasGrad(elems[float32](gb), elems[float32](d), n, f, inner)
-			} else {
-				biasGrad(elems[float64](gb), elems[float64](d), n, f, inner)
-			}
-		}
-		if x.requiresGrad {
-			gx = d
+		gx, gb := biasActBack(g, out, n, f, inner, act, b.requiresGrad)
+		if !x.requiresGrad {
+			gx = nil
 		}
 		return grads(gx, gb)
+	})
+}
+
+// biasActBack applies the activation's derivative to g in place (g belongs
+// to the calling node alone during Backward) and, when wantBias, returns
+// the bias gradient computed in the same pass over memory.
+func biasActBack(g, y *tensor.Tensor, n, f, inner int, act Activation, wantBias bool) (d, gb *tensor.Tensor) {
+	var rowSums []float64
+	if wantBias {
+		rowSums = make([]float64, n*f)
+	}
+	if g.DType() == tensor.Float32 {
+		actBackRows(elems[float32](g), elems[float32](y), rowSums, n*f, inner, act)
+	} else {
+		actBackRows(elems[float64](g), elems[float64](y), rowSums, n*f, inner, act)
+	}
+	if wantBias {
+		s := make([]float64, f)
+		for r, v := range rowSums {
+			s[r%f] += v
+		}
+		gb = tensor.FromSlice(g.DType(), s, f).To(g.Device())
+	}
+	return g, gb
+}
+
+// actBackRows turns g into the gradient before the activation, row by row
+// ([rows, inner]), and sums each row into rowSums when it is not nil.
+func actBackRows[T float](g, y []T, rowSums []float64, rows, inner int, act Activation) {
+	parallel.For(rows, max(1, 16384/max(inner, 1)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			gr, yr := g[r*inner:(r+1)*inner], y[r*inner:(r+1)*inner]
+			var s T
+			switch act {
+			case ReluAct:
+				// Branch-free: the sign of y is unpredictable.
+				for i, v := range yr {
+					g := gr[i] * T(b2u(v > 0))
+					gr[i] = g
+					s += g
+				}
+			case SigmoidAct:
+				for i, v := range yr {
+					gr[i] *= v * (1 - v)
+					s += gr[i]
+				}
+			case TanhAct:
+				for i, v := range yr {
+					gr[i] *= 1 - v*v
+					s += gr[i]
+				}
+			default:
+				if rowSums != nil {
+					for _, v := range gr {
+						s += v
+					}
+				}
+			}
+			if rowSums != nil {
+				rowSums[r] = float64(s)
+			}
+		}
+	})
+}
+
+// Conv2DBiasAct is act(Conv2D(x, w) + b) as one primitive: the bias and
+// activation are applied in place on the convolution's output, and the
+// backward pass applies the activation's derivative and sums the bias
+// gradient in one pass before the convolution's own gradients. b may be
+// nil (no bias).
+func Conv2DBiasAct(x, w, b *Variable, p tensor.ConvParams, act Activation) *Variable {
+	out := tensor.Conv2D(x.Value, w.Value, p)
+	s := out.Shape()
+	n, f, inner := s[0], s[1], s[2]*s[3]
+	var bc *tensor.Tensor
+	if b != nil {
+		if b.Value.Dim() != 1 || b.Shape()[0] != f || b.Value.DType() != out.DType() {
+			panic(fmt.Sprintf("autograd: Conv2DBiasAct bias %v %v for %d filters of %v", b.Shape(), b.Value.DType(), f, out.DType()))
+		}
+		bc = b.Value.Contiguous()
+	} else {
+		bc = tensor.Zeros(out.DType(), f).To(out.Device())
+	}
+	if out.DType() == tensor.Float32 {
+		biasActFwd(elems[float32](out), elems[float32](out), elems[float32](bc), n, f, inner, act)
+	} else {
+		biasActFwd(elems[float64](out), elems[float64](out), elems[float64](bc), n, f, inner, act)
+	}
+	inputs := []*Variable{x, w}
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	return record("conv2d_bias_act", out, true, inputs, func(g *tensor.Tensor) []*tensor.Tensor {
+		d, gb := biasActBack(g, out, n, f, inner, act, b != nil && b.requiresGrad)
+		var gx, gw *tensor.Tensor
+		if x.requiresGrad {
+			gx = tensor.Conv2DBackwardData(d, w.Value, x.Shape(), p)
+		}
+		if w.requiresGrad {
+			gw = tensor.Conv2DBackwardFilter(x.Value, d, w.Shape(), p)
+		}
+		return grads(gx, gw, gb)
 	})
 }
 
@@ -125,11 +208,7 @@ func biasActFwd[T float](out, x, b []T, n, f, inner int, act Activation) {
 			switch act {
 			case ReluAct:
 				for i, v := range xs {
-					v += bv
-					if v < 0 {
-						v = 0
-					}
-					o[i] = v
+					o[i] = max(v+bv, 0)
 				}
 			case SigmoidAct:
 				for i, v := range xs {
@@ -144,46 +223,6 @@ func biasActFwd[T float](out, x, b []T, n, f, inner int, act Activation) {
 					o[i] = v + bv
 				}
 			}
-		}
-	})
-}
-
-func actBack[T float](d, g, y []T, act Activation) {
-	parallel.For(len(d), 1<<14, func(lo, hi int) {
-		d, g, y := d[lo:hi], g[lo:hi], y[lo:hi]
-		switch act {
-		case ReluAct:
-			for i, v := range y {
-				if v > 0 {
-					d[i] = g[i]
-				} else {
-					d[i] = 0
-				}
-			}
-		case SigmoidAct:
-			for i, v := range y {
-				d[i] = g[i] * v * (1 - v)
-			}
-		case TanhAct:
-			for i, v := range y {
-				d[i] = g[i] * (1 - v*v)
-			}
-		}
-	})
-}
-
-func biasGrad[T float](gb, d []T, n, f, inner int) {
-	parallel.For(f, max(1, f/4), func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			var s float64
-			for i := 0; i < n; i++ {
-				var rs T
-				for _, v := range d[(i*f+c)*inner : (i*f+c+1)*inner] {
-					rs += v
-				}
-				s += float64(rs)
-			}
-			gb[c] = T(s)
 		}
 	})
 }
@@ -203,63 +242,140 @@ func Conv2D(x, w *Variable, p tensor.ConvParams) *Variable {
 	})
 }
 
-// MaxPool2D takes the maximum of each window of x[N,C,H,W].
+// MaxPool2D takes the maximum of each window of x[N,C,H,W]. The gradient
+// of each output goes to the first maximum of its window.
 func MaxPool2D(x *Variable, p tensor.ConvParams) *Variable {
+	if is2x2(x.Value, p) {
+		if tp, req := tapeOf([]*Variable{x}); tp != nil && req && !tp.noGrad {
+			return maxPool2x2(x)
+		}
+		xc := x.Value.Contiguous()
+		xs := xc.Shape()
+		out := tensor.Empty(xc.DType(), xs[0], xs[1], xs[2]/2, xs[3]/2)
+		if xc.DType() == tensor.Float32 {
+			maxPool2x2Fwd(elems[float32](out), elems[float32](xc), nil, xs)
+		} else {
+			maxPool2x2Fwd(elems[float64](out), elems[float64](xc), nil, xs)
+		}
+		v := record("max_pool2d", out, true, []*Variable{x}, nil)
+		if xc != x.Value && v.Tape() != nil {
+			v.Tape().Keep(xc)
+		}
+		return v
+	}
 	out := tensor.MaxPool2D(x.Value, p)
 	return record("max_pool2d", out, true, []*Variable{x}, func(g *tensor.Tensor) []*tensor.Tensor {
-		if dx := maxPool2x2Back(g, x.Value, p); dx != nil {
-			return grads(dx)
-		}
 		return grads(tensor.MaxPool2DBackward(g, x.Value, p))
 	})
 }
 
-// maxPool2x2Back is the gradient of the common 2×2, stride-2, unpadded
-// max pooling of a contiguous CPU tensor (nil for any other case): each
-// output's gradient goes to the first maximum of its window, as in the
-// general rule.
-func maxPool2x2Back(g, x *tensor.Tensor, p tensor.ConvParams) *tensor.Tensor {
-	if p.KH != 2 || p.KW != 2 || p.StrideH != 2 || p.StrideW != 2 || max(p.DilationH, 1) != 1 || max(p.DilationW, 1) != 1 ||
-		p.PadTop != 0 || p.PadLeft != 0 || p.PadBottom != 0 || p.PadRight != 0 ||
-		!x.Device().IsCPU() || !x.IsContiguous() || !g.IsContiguous() {
-		return nil
-	}
-	dx := tensor.EmptyLike(x)
-	if x.DType() == tensor.Float32 {
-		maxPool2x2BackT(elems[float32](dx), elems[float32](g), elems[float32](x), x.Shape(), g.Shape())
-	} else {
-		maxPool2x2BackT(elems[float64](dx), elems[float64](g), elems[float64](x), x.Shape(), g.Shape())
-	}
-	return dx
+// is2x2 reports whether the pooling is the common 2×2, stride-2,
+// unpadded case on a CPU tensor, which has a faster path.
+func is2x2(x *tensor.Tensor, p tensor.ConvParams) bool {
+	return p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && max(p.DilationH, 1) == 1 && max(p.DilationW, 1) == 1 &&
+		p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 &&
+		x.Dim() == 4 && x.Shape()[2] >= 2 && x.Shape()[3] >= 2 && x.Device().IsCPU()
 }
 
-func maxPool2x2BackT[T float](dx, g, x []T, xs, gs []int) {
+// maxPool2x2 is the 2×2, stride-2 case of MaxPool2D: the forward pass
+// remembers which of the four inputs won (one byte an output), so the
+// backward pass reads neither x nor the output.
+func maxPool2x2(x *Variable) *Variable {
+	xc := x.Value.Contiguous()
+	xs := xc.Shape()
+	oh, ow := xs[2]/2, xs[3]/2
+	out := tensor.Empty(xc.DType(), xs[0], xs[1], oh, ow).To(xc.Device())
+	arg := make([]uint8, out.Size())
+	if xc.DType() == tensor.Float32 {
+		maxPool2x2Fwd(elems[float32](out), elems[float32](xc), arg, xs)
+	} else {
+		maxPool2x2Fwd(elems[float64](out), elems[float64](xc), arg, xs)
+	}
+	v := record("max_pool2d", out, true, []*Variable{x}, func(g *tensor.Tensor) []*tensor.Tensor {
+		gc := g.Contiguous()
+		dx := tensor.Empty(g.DType(), xs...).To(g.Device())
+		if g.DType() == tensor.Float32 {
+			maxPool2x2Back(elems[float32](dx), elems[float32](gc), arg, xs)
+		} else {
+			maxPool2x2Back(elems[float64](dx), elems[float64](gc), arg, xs)
+		}
+		if gc != g {
+			tensor.Release(gc)
+		}
+		return grads(dx)
+	})
+	if xc != x.Value && v.Tape() != nil {
+		v.Tape().Keep(xc)
+	}
+	return v
+}
+
+// b2u converts a comparison to 0 or 1 without a branch.
+func b2u(b bool) uint8 {
+	var x uint8
+	if b {
+		x = 1
+	}
+	return x
+}
+
+// maxPool2x2Fwd pools 2×2 windows and, when arg is not nil, records the
+// position (0-3, row-major) of the first maximum of each window. The
+// comparisons are branch-free, as their outcome is unpredictable.
+func maxPool2x2Fwd[T float](out, x []T, arg []uint8, xs []int) {
 	planes, h, w := xs[0]*xs[1], xs[2], xs[3]
-	oh, ow := gs[2], gs[3]
-	parallel.For(planes, max(1, 16384/max(h*w, 1)), func(lo, hi int) {
+	oh, ow := h/2, w/2
+	parallel.For(planes, max(1, 16384/(h*w)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src := x[pl*h*w : (pl+1)*h*w]
+			o := out[pl*oh*ow : (pl+1)*oh*ow]
+			for oy := 0; oy < oh; oy++ {
+				r0 := src[2*oy*w : 2*oy*w+2*ow]
+				r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
+				oo := o[oy*ow : (oy+1)*ow]
+				if arg == nil {
+					for ox := range oo {
+						oo[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+					}
+					continue
+				}
+				aa := arg[pl*oh*ow+oy*ow : pl*oh*ow+(oy+1)*ow]
+				for ox := range oo {
+					a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+					m01, m23 := max(a, b), max(c, d)
+					i01, i23 := b2u(b > a), 2+b2u(d > c)
+					s := b2u(m23 > m01)
+					oo[ox] = max(m01, m23)
+					aa[ox] = i01 + s*(i23-i01)
+				}
+			}
+		}
+	})
+}
+
+func maxPool2x2Back[T float](dx, g []T, arg []uint8, xs []int) {
+	planes, h, w := xs[0]*xs[1], xs[2], xs[3]
+	oh, ow := h/2, w/2
+	off := [4]int{0, 1, w, w + 1}
+	parallel.For(planes, max(1, 16384/(h*w)), func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
 			d := dx[pl*h*w : (pl+1)*h*w]
 			gp := g[pl*oh*ow : (pl+1)*oh*ow]
+			a := arg[pl*oh*ow : (pl+1)*oh*ow]
 			if 2*oh != h || 2*ow != w {
 				clear(d)
 			}
 			for oy := 0; oy < oh; oy++ {
-				r0, r1 := 2*oy*w, (2*oy+1)*w
+				r0 := d[2*oy*w : 2*oy*w+2*ow]
+				r1 := d[(2*oy+1)*w : (2*oy+1)*w+2*ow]
 				for ox := 0; ox < ow; ox++ {
-					i0, i1, i2, i3 := r0+2*ox, r0+2*ox+1, r1+2*ox, r1+2*ox+1
-					bi, best := i0, src[i0]
-					if v := src[i1]; v > best {
-						bi, best = i1, v
-					}
-					if v := src[i2]; v > best {
-						bi, best = i2, v
-					}
-					if v := src[i3]; v > best {
-						bi = i3
-					}
-					d[i0], d[i1], d[i2], d[i3] = 0, 0, 0, 0
-					d[bi] = gp[oy*ow+ox]
+					r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1] = 0, 0, 0, 0
+				}
+				base := 2 * oy * w
+				gg := gp[oy*ow : (oy+1)*ow]
+				aa := a[oy*ow : (oy+1)*ow]
+				for ox, gv := range gg {
+					d[base+2*ox+off[aa[ox]&3]] = gv
 				}
 			}
 		}

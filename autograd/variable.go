@@ -115,7 +115,14 @@ type node struct {
 type Tape struct {
 	nodes  []*node
 	values []*tensor.Tensor // owned intermediates, released by Reset
+	noGrad bool
 }
+
+// NewInferenceTape returns a tape that records no operations (nothing
+// computed on it requires a gradient, so no backward state is kept) but
+// still owns the intermediate values, which Reset hands back to the
+// allocator: inference in a loop without garbage.
+func NewInferenceTape() *Tape { return &Tape{noGrad: true} }
 
 // NewTape returns an empty tape.
 func NewTape() *Tape { return &Tape{} }
@@ -168,7 +175,7 @@ func record(op string, out *tensor.Tensor, owned bool, inputs []*Variable, back 
 		tp.values = append(tp.values, out)
 	}
 	tp.values = append(tp.values, saved...)
-	if req {
+	if req && !tp.noGrad {
 		v.requiresGrad = true
 		tp.nodes = append(tp.nodes, &node{op: op, out: v, inputs: slices.Clone(inputs), back: back})
 	}

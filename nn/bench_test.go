@@ -2,6 +2,10 @@ package nn
 
 import (
 	"context"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ember-ml/ember/autograd"
@@ -58,10 +62,43 @@ func BenchmarkCNNTrainStep(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		step()
 	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "images/s")
+	report(b, b.N*batch, cpuSeconds()-cpu0)
+}
+
+// report adds images/s of wall time, images per CPU-second (steadier on a
+// shared machine) and the process's peak RSS.
+func report(b *testing.B, images int, cpu float64) {
+	b.ReportMetric(float64(images)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric(float64(images)/cpu, "images/cpu-s")
+	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+}
+
+// cpuSeconds returns the user+system CPU time of the process.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// peakRSSMiB reads VmHWM from /proc/self/status (0 where unavailable).
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // BenchmarkCNNPredict measures inference of the seeds' CNN in batches of
@@ -76,10 +113,11 @@ func BenchmarkCNNPredict(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		if _, err := m.Predict(ctx, x, 256); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "images/s")
+	report(b, b.N*n, cpuSeconds()-cpu0)
 }

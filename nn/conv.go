@@ -143,12 +143,21 @@ func (l *Conv2DLayer) Build(in []int, dt tensor.DType, rng *rand.Rand) error {
 
 // ForwardLogits implements logitsLayer.
 func (l *Conv2DLayer) ForwardLogits(c *Call, x *autograd.Variable) (*autograd.Variable, string) {
-	return biasAct(autograd.Conv2D(as4D(x), l.kernel, l.p), l.bias, "linear", 0), l.cfg.Activation
+	return l.conv(x, "linear"), l.cfg.Activation
 }
 
 // Forward implements Layer.
 func (l *Conv2DLayer) Forward(c *Call, x *autograd.Variable) *autograd.Variable {
-	return biasAct(autograd.Conv2D(as4D(x), l.kernel, l.p), l.bias, l.cfg.Activation, l.cfg.Alpha)
+	return l.conv(x, l.cfg.Activation)
+}
+
+// conv runs the convolution with its bias and activation, fused into one
+// primitive where the activation allows.
+func (l *Conv2DLayer) conv(x *autograd.Variable, act string) *autograd.Variable {
+	if a, ok := fusable(act); ok {
+		return autograd.Conv2DBiasAct(as4D(x), l.kernel, l.bias, l.p, a)
+	}
+	return biasAct(autograd.Conv2D(as4D(x), l.kernel, l.p), l.bias, act, l.cfg.Alpha)
 }
 
 // Params implements Layer.

@@ -646,7 +646,7 @@ func (m *Model) Evaluate(ctx context.Context, ds data.Dataset, batchSize int) (f
 		fresh.Reset()
 		metrics[i] = fresh
 	}
-	tp := autograd.NewTape()
+	tp := autograd.NewInferenceTape()
 	defer tp.Reset()
 	var lossSum float64
 	var seen int
@@ -691,7 +691,7 @@ func (m *Model) Predict(ctx context.Context, x *tensor.Tensor, batchSize int) (*
 	x = m.input(x)
 	n := x.Shape()[0]
 	out := tensor.Empty(m.dtype, append([]int{n}, m.OutputShape()...)...)
-	tp := autograd.NewTape()
+	tp := autograd.NewInferenceTape()
 	defer tp.Reset()
 	for lo := 0; lo < n; lo += batchSize {
 		if err := ctx.Err(); err != nil {
