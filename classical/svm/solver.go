@@ -105,29 +105,32 @@ func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 	return c
 }
 
-// fill computes the whole kernel matrix when it fits the cache: the dot
-// products by GEMM in blocks of rows, the kernel function in parallel, in
-// sequential memory order. It evaluates more entries than the lazy cache
-// would with shrinking (all n² instead of the active ones), but on all
-// cores and without the per-entry checks, which is faster in wall time.
+// fill computes the whole kernel matrix when it fits the cache: for each
+// block of rows the dot products with the samples from the block on by
+// GEMM, the kernel function on and above the diagonal in parallel, then
+// the mirror image below the diagonal, all in sequential memory order.
+// It evaluates more entries than the lazy cache would with shrinking (the
+// n²/2 of a triangle instead of the active ones), but on all cores and
+// without per-entry checks, which is faster in wall time.
 func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
 	c.dense = make([]float32, n*n)
 	const block = 256
-	all := c.x.Tensor()
 	buf := make([]float64, min(block, n)*n)
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
-		m := hi - lo
-		dots := buf[:m*n]
+		m, w := hi-lo, n-lo
+		dots := buf[:m*w]
 		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
-		tensor.MatMulTo(tensor.FromFloat64(dots, m, n), sub.Tensor(), all.T())
+		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[lo*p:]}
+		tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
 		parallel.For(m, 8, func(a, z int) {
 			for r := a; r < z; r++ {
 				i := lo + r
-				src := dots[r*n : (r+1)*n]
+				src := dots[r*w : (r+1)*w]
 				dst := c.dense[i*n : (i+1)*n]
-				for j, d := range src {
+				for j := i; j < n; j++ {
+					d := src[j-lo]
 					var v float64
 					if c.k.kind == "rbf" {
 						v = expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*d, 0))
@@ -139,6 +142,16 @@ func (c *kcache) fill() {
 						f = negZero32
 					}
 					dst[j] = f
+				}
+			}
+		})
+		// Mirror: column segment [lo, hi) of each later row j.
+		parallel.For(w, 64, func(a, z int) {
+			for t := a; t < z; t++ {
+				j := lo + t
+				seg := c.dense[j*n+lo : j*n+min(hi, j)]
+				for r := range seg {
+					seg[r] = c.dense[(lo+r)*n+j]
 				}
 			}
 		})
@@ -441,9 +454,17 @@ func (s *solver) update(i, j int) {
 	// G_k += Q_ik Δα_i + Q_jk Δα_j with Q_ik = y_i y_k K_ik.
 	di, dj := (a[i]-oi)*yi, (a[j]-oj)*yj
 	si, sj := s.si[i], s.si[j]
-	for k := 0; k < s.active; k++ {
-		sk := s.si[k]
-		s.g[k] += s.y[k] * (s.kc.at(ki, si, sk)*di + s.kc.at(kj, sj, sk)*dj)
+	if s.kc.dense != nil {
+		// Every entry is computed: read the rows directly.
+		g, y, idx := s.g[:s.active], s.y[:s.active], s.si[:s.active]
+		for k, sk := range idx {
+			g[k] += y[k] * (float64(ki[sk])*di + float64(kj[sk])*dj)
+		}
+	} else {
+		for k := 0; k < s.active; k++ {
+			sk := s.si[k]
+			s.g[k] += s.y[k] * (s.kc.at(ki, si, sk)*di + s.kc.at(kj, sj, sk)*dj)
+		}
 	}
 	// G_bar accumulates the gradient part of variables at their upper
 	// bound, so that shrunk variables' gradients can be rebuilt.

@@ -275,3 +275,21 @@ func TestExpNeg(t *testing.T) {
 		t.Errorf("expNeg edges: %v %v", svm.ExpNeg(-800), svm.ExpNeg(0))
 	}
 }
+
+// TestDenseAndLRUCachesAgree fits the same problem with the kernel matrix
+// filled at once (it fits the cache) and with lazy LRU rows (a tiny
+// cache): the solutions must agree.
+func TestDenseAndLRUCachesAgree(t *testing.T) {
+	X, y := estimatortest.Data(estimatortest.Classifier, false, false)
+	a, b := svm.NewSVC(), svm.NewSVC()
+	b.CacheSize = 0.0005 // 500 bytes: two rows
+	for _, s := range []*svm.SVC{a, b} {
+		s.Tol = 1e-8
+		if err := s.Fit(ctx, X, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	da, _ := a.DecisionFunction(X)
+	db, _ := b.DecisionFunction(X)
+	nearAll(t, "dense vs LRU decision function", da.Float64s(), db.Float64s(), 1e-6)
+}
