@@ -78,8 +78,8 @@ type ImageFolder struct {
 
 	mu    sync.Mutex
 	cache map[int]*tensor.Tensor
-	// decoded holds the images decoded by the verify pass, by path, until
-	// the subset is known (only with Cache).
+	// decoded holds the images decoded by the verify pass, by path, while
+	// the folder is opened (only with Cache).
 	decoded map[string]*tensor.Tensor
 }
 
@@ -87,6 +87,28 @@ type ImageFolder struct {
 // an error for root not to be a folder, to hold no class folders, or for a
 // class folder to hold no images.
 func OpenImageFolder(ctx context.Context, root string, cfg ImageFolderConfig) (*ImageFolder, error) {
+	ds, err := openFolder(ctx, root, cfg, []string{cfg.Subset})
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
+// OpenImageFolderSplit returns both subsets, "training" and "validation",
+// of the folder (cfg.Subset is ignored; cfg.ValidationSplit must be in
+// (0, 1)), scanning and verifying the images once.
+func OpenImageFolderSplit(ctx context.Context, root string, cfg ImageFolderConfig) (train, val *ImageFolder, err error) {
+	cfg.Subset = "training"
+	ds, err := openFolder(ctx, root, cfg, []string{"training", "validation"})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ds[0], ds[1], nil
+}
+
+// openFolder scans and verifies root once and returns one dataset per
+// subset asked for.
+func openFolder(ctx context.Context, root string, cfg ImageFolderConfig, subsets []string) ([]*ImageFolder, error) {
 	if cfg.Width == 0 && cfg.Height == 0 {
 		cfg.Width, cfg.Height = 256, 256
 	}
@@ -188,25 +210,30 @@ func OpenImageFolder(ctx context.Context, root string, cfg ImageFolderConfig) (*
 		}
 	}
 
-	for k, files := range perClass {
-		if cfg.Subset != "" {
-			files = splitFiles(files, cfg.ValidationSplit, cfg.Seed, k, cfg.Subset == "validation")
-		}
-		for _, f := range files {
-			d.files = append(d.files, f)
-			d.labels = append(d.labels, k)
-		}
-	}
-	if cfg.Cache {
-		d.cache = map[int]*tensor.Tensor{}
-		for i, f := range d.files {
-			if x := d.decoded[f]; x != nil {
-				d.cache[i] = x
+	var out []*ImageFolder
+	for _, sub := range subsets {
+		e := &ImageFolder{root: root, cfg: cfg, opts: opts, classes: classes, skipped: d.skipped, ignored: d.ignored}
+		e.cfg.Subset = sub
+		for k, files := range perClass {
+			if sub != "" {
+				files = splitFiles(files, cfg.ValidationSplit, cfg.Seed, k, sub == "validation")
+			}
+			for _, f := range files {
+				e.files = append(e.files, f)
+				e.labels = append(e.labels, k)
 			}
 		}
+		if cfg.Cache {
+			e.cache = map[int]*tensor.Tensor{}
+			for i, f := range e.files {
+				if x := d.decoded[f]; x != nil {
+					e.cache[i] = x
+				}
+			}
+		}
+		out = append(out, e)
 	}
-	d.decoded = nil
-	return d, nil
+	return out, nil
 }
 
 // splitFiles returns the validation part (round(frac*n) files chosen by a

@@ -303,3 +303,24 @@ func TestImageFolderCacheFromVerify(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenImageFolderSplit(t *testing.T) {
+	cfg := ImageFolderConfig{Width: 28, Height: 28, ColorMode: "grayscale", ValidationSplit: 0.25, Seed: 5, Cache: true}
+	tr, va, err := OpenImageFolderSplit(context.Background(), testFolder, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Subset = "training"
+	tr2 := openTestFolder(t, cfg)
+	cfg.Subset = "validation"
+	va2 := openTestFolder(t, cfg)
+	if !slices.Equal(tr.Files(), tr2.Files()) || !slices.Equal(va.Files(), va2.Files()) {
+		t.Fatal("OpenImageFolderSplit differs from two OpenImageFolder calls")
+	}
+	if len(tr.Skipped()) != 1 || len(tr.cache) != 9 || len(va.cache) != 3 {
+		t.Fatalf("skipped %v, cached %d/%d", tr.Skipped(), len(tr.cache), len(va.cache))
+	}
+	if _, _, err := OpenImageFolderSplit(context.Background(), testFolder, ImageFolderConfig{}); err == nil {
+		t.Fatal("split without a validation fraction accepted")
+	}
+}
