@@ -53,6 +53,7 @@ type dbRef struct {
 type reference struct {
 	Blobs2         kmRef                      `json:"blobs2"`
 	Blobs12        kmRef                      `json:"blobs12"`
+	Overlap3       kmRef                      `json:"overlap3"`
 	Agglomerative  map[string]json.RawMessage `json:"agglomerative"`
 	DBSCAN         dbRef                      `json:"dbscan"`
 	DBSCAN10       dbRef                      `json:"dbscan10"`
@@ -109,7 +110,7 @@ func TestConformance(t *testing.T) {
 // The blobs are separated well enough that every method recovers them.
 func TestKMeansMatchesScikitLearnWithFixedInit(t *testing.T) {
 	r := loadRef(t)
-	for name, ref := range map[string]kmRef{"blobs2": r.Blobs2, "blobs12": r.Blobs12} {
+	for name, ref := range map[string]kmRef{"blobs2": r.Blobs2, "blobs12": r.Blobs12, "overlap3": r.Overlap3} {
 		t.Run(name, func(t *testing.T) {
 			X := tensor.FromFloat64(ref.X, ref.N, ref.D)
 			m := cluster.NewKMeans(ref.K)

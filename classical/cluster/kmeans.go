@@ -15,10 +15,12 @@ import (
 
 // KMeans is k-means clustering with Lloyd's algorithm, as scikit-learn's
 // KMeans: k-means++ (or random) initialisation run n_init times from one
-// seeded generator, the run with the lowest inertia kept. Distances to the
-// centers go through the GEMM identity ||x-c||² = ||x||² - 2x·c + ||c||²
-// (tensor/gemm) in blocks of 256 rows; for eight features or fewer a direct
-// loop is faster and is used instead. The data are centred before the
+// seeded generator, the run with the lowest inertia kept. With more than
+// eight features the distances to the centers go through the GEMM identity
+// ||x-c||² = ||x||² - 2x·c + ||c||² (tensor/gemm) in blocks of 256 rows;
+// with eight or fewer, direct loops with Hamerly's bounds, which skip the
+// samples whose nearest center provably did not change (the labels are
+// those of plain Lloyd iterations). The data are centred before the
 // iterations (as scikit-learn does) and each pass runs in parallel over a
 // fixed split of the rows, so results do not depend on the number of
 // workers.

@@ -19,9 +19,11 @@ def arr(a):
 for name, (X, _) in {
     "blobs2": make_blobs(n_samples=300, centers=4, cluster_std=0.9, random_state=0),
     "blobs12": make_blobs(n_samples=240, n_features=12, centers=5, cluster_std=2.0, random_state=1),
+    # Overlapping blobs: many iterations, where Hamerly's bounds matter.
+    "overlap3": make_blobs(n_samples=500, n_features=3, centers=6, cluster_std=3.0, random_state=2),
 }.items():
-    k = 4 if name == "blobs2" else 5
-    init = X[[0, 1, 2, 3, 4][:k]]
+    k = {"blobs2": 4, "blobs12": 5, "overlap3": 6}[name]
+    init = X[list(range(k))]
     m = KMeans(n_clusters=k, init=init, n_init=1, random_state=0).fit(X)
     pp = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X)
     elbow = [KMeans(n_clusters=j, n_init=10, random_state=0).fit(X).inertia_ for j in range(1, 8)]
