@@ -459,3 +459,40 @@ func adjustedRand(a, b []float64) float64 {
 	exp := sa * sb / c2(float64(len(a)))
 	return (sij - exp) / ((sa+sb)/2 - exp)
 }
+
+// The eps-grid (up to three features) and the brute-force search find the
+// same neighbourhoods: a constant fourth column changes no distance but
+// switches DBSCAN to brute force.
+func TestDBSCANGridMatchesBruteForce(t *testing.T) {
+	rng := tensor.NewRand(11)
+	n := 1500
+	x3 := make([]float64, n*3)
+	x4 := make([]float64, n*4)
+	for i := 0; i < n; i++ {
+		for f := 0; f < 3; f++ {
+			v := rng.NormFloat64() + float64((i%4)*3)
+			x3[i*3+f], x4[i*4+f] = v, v
+		}
+		x4[i*4+3] = 7
+	}
+	a, b := cluster.NewDBSCAN(0.45, 5), cluster.NewDBSCAN(0.45, 5)
+	la, err := a.FitPredict(ctx, tensor.FromFloat64(x3, n, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := b.FitPredict(ctx, tensor.FromFloat64(x4, n, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "grid vs brute-force labels", la.Float64s(), lb.Float64s(), 0)
+	if !reflect.DeepEqual(a.CoreSampleIndices(), b.CoreSampleIndices()) {
+		t.Fatal("core samples differ")
+	}
+	k := 0.0
+	for _, v := range la.Float64s() {
+		k = max(k, v+1)
+	}
+	if k < 2 || len(a.CoreSampleIndices()) < n/4 {
+		t.Fatalf("degenerate test: %v clusters, %d core samples", k, len(a.CoreSampleIndices()))
+	}
+}

@@ -18,9 +18,10 @@ import (
 // of core samples plus the non-core samples within eps of them; the rest
 // is noise, labelled -1. Clusters are numbered, and border samples
 // reachable from two clusters given to the first, in the same order as
-// scikit-learn, so labels match it exactly. Neighbourhoods are found by
-// brute force in blocks (O(n²) time, memory proportional to the number of
-// neighbour pairs).
+// scikit-learn, so labels match it exactly. Neighbourhoods are found with a
+// grid of eps-sized cells for up to three features, and by brute force in
+// blocks otherwise (O(n²) time); memory is proportional to the number of
+// neighbour pairs.
 //
 // Predict (an addition to scikit-learn's API, which has only
 // fit_predict) gives a new sample the label of its nearest core sample when
@@ -75,7 +76,12 @@ func (m *DBSCAN) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		return err
 	}
 	n, d := xm.Rows, xm.Cols
-	nb, err := radiusNeighbors(ctx, est, xm.Data, n, d, m.Eps)
+	var nb [][]int32
+	if d <= 3 && gridOK(xm.Data, m.Eps) {
+		nb, err = gridNeighbors(ctx, est, xm.Data, n, d, m.Eps)
+	} else {
+		nb, err = radiusNeighbors(ctx, est, xm.Data, n, d, m.Eps)
+	}
 	if err != nil {
 		return err
 	}
@@ -273,4 +279,71 @@ func (m *DBSCAN) UnmarshalState(b []byte) error {
 	}
 	m.st = st
 	return nil
+}
+
+// gridOK reports whether eps-sized cell coordinates of x fit comfortably
+// in an int64.
+func gridOK(x []float64, eps float64) bool {
+	for _, v := range x {
+		if math.Abs(v)/eps > 1e15 {
+			return false
+		}
+	}
+	return true
+}
+
+// gridNeighbors is radiusNeighbors for up to three features: samples are
+// hashed into cells of side eps and each sample compares itself with the
+// samples of the 3^d cells around its own, with exact distances.
+func gridNeighbors(ctx context.Context, est string, x []float64, n, d int, eps float64) ([][]int32, error) {
+	cellOf := func(i int) [3]int64 {
+		var c [3]int64
+		for f := 0; f < d; f++ {
+			c[f] = int64(math.Floor(x[i*d+f] / eps))
+		}
+		return c
+	}
+	cells := map[[3]int64][]int32{}
+	for i := 0; i < n; i++ {
+		c := cellOf(i)
+		cells[c] = append(cells[c], int32(i))
+	}
+	var offsets [][3]int64
+	span := [3]int64{}
+	for f := 0; f < 3; f++ {
+		if f < d {
+			span[f] = 1
+		}
+	}
+	for a := -span[0]; a <= span[0]; a++ {
+		for b := -span[1]; b <= span[1]; b++ {
+			for c := -span[2]; c <= span[2]; c++ {
+				offsets = append(offsets, [3]int64{a, b, c})
+			}
+		}
+	}
+	e2 := eps * eps
+	out := make([][]int32, n)
+	var cancelled atomic.Bool
+	parallel.For(n, 1024, func(lo, hi int) {
+		if ctx != nil && ctx.Err() != nil {
+			cancelled.Store(true)
+			return
+		}
+		for i := lo; i < hi; i++ {
+			c := cellOf(i)
+			xi := x[i*d : (i+1)*d]
+			for _, o := range offsets {
+				for _, j := range cells[[3]int64{c[0] + o[0], c[1] + o[1], c[2] + o[2]}] {
+					if sqDist(xi, x[int(j)*d:(int(j)+1)*d]) <= e2 {
+						out[i] = append(out[i], j)
+					}
+				}
+			}
+		}
+	})
+	if cancelled.Load() {
+		return nil, classical.CheckContext(ctx, est)
+	}
+	return out, nil
 }
