@@ -220,6 +220,7 @@ func Subset(ds Dataset, idx []int) Dataset {
 	return &subset{ds: ds, idx: slices.Clone(idx)}
 }
 
+// Len returns the number of examples in the subset.
 func (s *subset) Len() int { return len(s.idx) }
 
 func (s *subset) at(i int) (int, error) {
@@ -233,6 +234,7 @@ func (s *subset) at(i int) (int, error) {
 	return j, nil
 }
 
+// Get returns example i of the subset.
 func (s *subset) Get(i int) (x, y *tensor.Tensor, err error) {
 	j, err := s.at(i)
 	if err != nil {
@@ -241,6 +243,7 @@ func (s *subset) Get(i int) (x, y *tensor.Tensor, err error) {
 	return s.ds.Get(j)
 }
 
+// Batch builds the batch idx of the subset through its dataset.
 func (s *subset) Batch(idx []int) (x, y *tensor.Tensor, err error) {
 	m := make([]int, len(idx))
 	for k, i := range idx {
@@ -251,6 +254,7 @@ func (s *subset) Batch(idx []int) (x, y *tensor.Tensor, err error) {
 	return Collate(s.ds, m)
 }
 
+// ClassNames returns the class names of the underlying dataset, if any.
 func (s *subset) ClassNames() []string {
 	if c, ok := s.ds.(ClassNamer); ok {
 		return c.ClassNames()
