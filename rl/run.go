@@ -52,7 +52,7 @@ func Algos() []string { return []string{"q_learning", "sarsa", "dqn"} }
 func DefaultSteps(env, algo string) int {
 	switch {
 	case algo == "dqn":
-		return 100000
+		return 50000
 	case strings.HasPrefix(strings.ToLower(env), "frozenlake8x8"):
 		return 1000000
 	default:
