@@ -6,7 +6,7 @@ STATICCHECK_VERSION := v0.8.2
 # Packages with parallel kernels, also tested under the race detector.
 RACE_PKGS   := ./internal/parallel/... ./tensor/... ./nn/... ./classical/selection/... ./data/...
 
-.PHONY: train test lint fmt-check vet staticcheck unit race static bench bench-gemm tools
+.PHONY: train test lint fmt-check vet staticcheck unit race static bench bench-gemm ptx-check serve-load tools
 
 ## train: train the seeds' CNN on the MNIST bundled with ember (>= 99% test accuracy)
 train:
@@ -43,6 +43,15 @@ static:
 		echo "serve-static needs a dynamic loader"; exit 1; fi
 	@$(BIN)/serve-static -h 2>&1 | grep -q -- '-model' || { echo "serve-static does not start"; exit 1; }
 	@echo "static serve binary OK: $(BIN)/serve-static"
+
+## ptx-check: regenerate the CUDA kernels' PTX, compare with the committed copy, assemble for sm_80 and sm_90
+## (needs Debian's nvidia-cuda-toolkit; not part of make test)
+ptx-check:
+	sh cuda/check_ptx.sh
+
+## serve-load: load test of cmd/serve against Flask + scikit-learn on loopback (needs python3-flask, python3-sklearn, python3-pandas)
+serve-load:
+	sh bench/peers/serve_load.sh
 
 ## bench: kernel benchmarks and the GEMM suite against OpenBLAS and gonum
 bench:

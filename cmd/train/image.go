@@ -289,6 +289,12 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 			cfg.Workers = runtime.GOMAXPROCS(0)
 		}
 	}
+	if o.valOnTest {
+		cfg.ValidationData = d.test
+	}
+	if sched := schedule(o.schedule, o.lr, o.epochs); sched != nil {
+		callbacks = append(callbacks, nn.LearningRateScheduler(sched))
+	}
 	cfg.Callbacks = callbacks
 	fitStart := time.Now()
 	hist, err := model.Fit(ctx, train, cfg)
@@ -342,6 +348,20 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 		return nil, err
 	}
 	return res, nil
+}
+
+// schedule returns the learning-rate schedule named by name over epochs.
+func schedule(name string, lr float64, epochs int) optim.Schedule {
+	switch name {
+	case "cosine":
+		if epochs < 2 {
+			return nil
+		}
+		return optim.CosineAnnealing{Initial: lr, Min: lr / 100, TMax: epochs}
+	case "step":
+		return optim.StepLR{Initial: lr, StepSize: max(1, epochs/3), Gamma: 0.1}
+	}
+	return nil
 }
 
 // testHookBatchEnd, when set by a test, is called after every batch.

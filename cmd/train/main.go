@@ -61,6 +61,8 @@ type options struct {
 	lr          float64
 	optimizer   string
 	valSplit    float64
+	schedule    string
+	valOnTest   bool
 	patience    int
 	checkpoint  string
 	resume      bool
@@ -104,7 +106,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.batch, "batch", 64, "batch size")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "learning rate")
 	fs.StringVar(&o.optimizer, "optimizer", "adam", "optimizer: adam, adamw, sgd, rmsprop, adagrad")
-	fs.Float64Var(&o.valSplit, "val-split", 0.1, "fraction of the training images held out for validation")
+	fs.Float64Var(&o.valSplit, "val-split", -1, "fraction of the training images held out for validation (default 0.1; for the bundled MNIST the 10,000 test images are shown as validation instead)")
+	fs.StringVar(&o.schedule, "schedule", "cosine", "learning-rate schedule over the epochs: cosine (to lr/100), step (x0.1 every third of the epochs) or none")
 	fs.IntVar(&o.patience, "patience", 0, "early-stopping patience in epochs on val_loss (0: off)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint directory, written each epoch and on Ctrl-C (default SAVE.ckpt)")
 	fs.BoolVar(&o.resume, "resume", false, "continue from the checkpoint")
@@ -155,7 +158,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-batch %d: need at least 1", o.batch)
 	case !(o.lr > 0):
 		return nil, usagef("-lr %g: need a positive learning rate", o.lr)
-	case o.valSplit < 0 || o.valSplit >= 1:
+	case o.valSplit != -1 && (o.valSplit < 0 || o.valSplit >= 1):
 		return nil, usagef("-val-split %g: need 0 <= split < 1", o.valSplit)
 	case o.testSize <= 0 || o.testSize >= 1:
 		return nil, usagef("-test-size %g: need 0 < size < 1", o.testSize)
@@ -169,6 +172,18 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-limit, -steps and -patience cannot be negative")
 	case o.device != "cpu" && o.device != "cuda":
 		return nil, usagef("-device %q: need cpu or cuda", o.device)
+	}
+	if o.valSplit == -1 {
+		o.valSplit = 0.1
+		if o.dataDir == "" && o.csv == "" && o.env == "" {
+			o.valSplit = 0 // MNIST: validate on the test set, train on all 60,000
+			o.valOnTest = true
+		}
+	}
+	switch o.schedule {
+	case "cosine", "step", "none":
+	default:
+		return nil, usagef("-schedule %q: want cosine, step or none", o.schedule)
 	}
 	if o.csv != "" && o.target == "" {
 		return nil, usagef("-csv needs -target COLUMN")
