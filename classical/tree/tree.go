@@ -278,7 +278,23 @@ func exportText(t *Tree, classes []float64, o ExportOptions) (string, error) {
 	return b.String(), nil
 }
 
-// exportDOT writes t in Graphviz DOT like scikit-learn's export_graphviz.
+// pyNum formats v rounded to dec decimals as Python's str(round(v, dec))
+// does (what export_graphviz prints).
+func pyNum(v float64, dec int) string {
+	p := math.Pow(10, float64(dec))
+	r := math.RoundToEven(v*p) / p
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	s := strconv.FormatFloat(r, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// exportDOT writes t in Graphviz DOT as scikit-learn 1.2's export_graphviz
+// does (default options).
 func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (string, error) {
 	if t == nil {
 		return "", classical.NotFitted("ExportDOT")
@@ -297,32 +313,42 @@ func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (s
 		if o.FeatureNames != nil {
 			return o.FeatureNames[f]
 		}
-		return "X[" + strconv.Itoa(int(f)) + "]"
+		return "x[" + strconv.Itoa(int(f)) + "]"
 	}
 	q := func(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
 	var b strings.Builder
-	depth := t.depths()
 	b.WriteString("digraph Tree {\nnode [shape=box, fontname=\"helvetica\"] ;\nedge [fontname=\"helvetica\"] ;\n")
-	for i, nd := range t.Nodes {
+	depth := t.depths()
+	var rec func(i, parent int)
+	rec = func(i, parent int) {
+		nd := t.Nodes[i]
 		if o.MaxDepth > 0 && depth[i] > o.MaxDepth {
-			continue
+			fmt.Fprintf(&b, "%d [label=\"(...)\"] ;\n", i)
+			fmt.Fprintf(&b, "%d -> %d ;\n", parent, i)
+			return
 		}
 		var lines []string
 		if nd.Left >= 0 {
-			lines = append(lines, q(name(nd.Feature))+" <= "+fmtNum(nd.Threshold, dec))
+			lines = append(lines, q(name(nd.Feature))+" <= "+pyNum(nd.Threshold, dec))
 		}
-		lines = append(lines, criterion+" = "+fmtNum(nd.Impurity, dec), "samples = "+strconv.Itoa(int(nd.NSamples)))
+		lines = append(lines, criterion+" = "+pyNum(nd.Impurity, dec), "samples = "+strconv.Itoa(int(nd.NSamples)))
 		v := t.NodeValue(i)
-		vs := make([]string, len(v))
-		for k, x := range v {
-			vs[k] = strconv.FormatFloat(x, 'g', dec+3, 64)
-		}
-		if len(vs) == 1 {
-			lines = append(lines, "value = "+vs[0])
+		if classes == nil {
+			lines = append(lines, "value = "+pyNum(v[0], dec))
 		} else {
+			integral := true
+			for _, x := range v {
+				integral = integral && x == math.Trunc(x)
+			}
+			vs := make([]string, len(v))
+			for k, x := range v {
+				if integral {
+					vs[k] = strconv.FormatFloat(x, 'f', 0, 64)
+				} else {
+					vs[k] = pyNum(x, dec)
+				}
+			}
 			lines = append(lines, "value = ["+strings.Join(vs, ", ")+"]")
-		}
-		if classes != nil {
 			k := argmax(v)
 			lab := strconv.FormatFloat(classes[k], 'g', -1, 64)
 			if o.ClassNames != nil {
@@ -331,16 +357,23 @@ func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (s
 			lines = append(lines, "class = "+q(lab))
 		}
 		fmt.Fprintf(&b, "%d [label=\"%s\"] ;\n", i, strings.Join(lines, "\\n"))
-		if nd.Left >= 0 && (o.MaxDepth == 0 || depth[i] < o.MaxDepth) {
-			if i == 0 {
-				fmt.Fprintf(&b, "%d -> %d [labeldistance=2.5, labelangle=45, headlabel=\"True\"] ;\n", i, nd.Left)
-				fmt.Fprintf(&b, "%d -> %d [labeldistance=2.5, labelangle=-45, headlabel=\"False\"] ;\n", i, nd.Right)
-			} else {
-				fmt.Fprintf(&b, "%d -> %d ;\n%d -> %d ;\n", i, nd.Left, i, nd.Right)
+		if parent >= 0 {
+			switch {
+			case parent == 0 && i == int(t.Nodes[0].Left):
+				fmt.Fprintf(&b, "%d -> %d [labeldistance=2.5, labelangle=45, headlabel=\"True\"] ;\n", parent, i)
+			case parent == 0:
+				fmt.Fprintf(&b, "%d -> %d [labeldistance=2.5, labelangle=-45, headlabel=\"False\"] ;\n", parent, i)
+			default:
+				fmt.Fprintf(&b, "%d -> %d ;\n", parent, i)
 			}
 		}
+		if nd.Left >= 0 {
+			rec(int(nd.Left), i)
+			rec(int(nd.Right), i)
+		}
 	}
-	b.WriteString("}\n")
+	rec(0, -1)
+	b.WriteString("}")
 	return b.String(), nil
 }
 
