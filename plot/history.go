@@ -192,7 +192,9 @@ func historyPlot(pn historyPanel) (*gplot.Plot, error) {
 			pts.Radius = 0
 		}
 		p.Add(l, pts)
-		p.Legend.Add(s.name, l, pts)
+		if len(pn.train) > 0 && len(pn.val) > 0 { // a legend only when there is something to tell apart
+			p.Legend.Add(s.name, l, pts)
+		}
 	}
 	p.X.Tick.Marker = integerTicks{}
 	padY(p, append(append([]float64(nil), pn.train...), pn.val...))
@@ -218,8 +220,11 @@ func padY(p *gplot.Plot, v []float64) {
 		return
 	}
 	m := 0.08 * (hi - lo)
-	if m == 0 {
-		m = math.Max(0.05*math.Abs(hi), 0.05)
+	if m == 0 { // a constant series: a band around it, at its own scale
+		m = 0.05 * math.Abs(hi)
+		if m == 0 {
+			m = 0.05
+		}
 	}
 	p.Y.Min, p.Y.Max = lo-m, hi+m
 }
