@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/ember-ml/ember/tensor"
@@ -87,6 +88,99 @@ func TestAugmentMatchesKerasScipy(t *testing.T) {
 			if math.Abs(got[i]-c.Out[i]) > 1e-5 {
 				t.Fatalf("%v fill %s: value %d is %v, Keras/SciPy %v", c.Params, c.Fill, i, got[i], c.Out[i])
 			}
+		}
+	}
+}
+
+// sklearnRefs holds outputs of scikit-learn's generators that do not
+// depend on its random numbers (testdata/gen_sklearn_refs.py).
+type sklearnRefs struct {
+	Moons, Circles []struct {
+		N      int       `json:"n"`
+		Factor float64   `json:"factor"`
+		X      []float64 `json:"X"`
+		Y      []float64 `json:"y"`
+	}
+	Classification []struct {
+		N        int       `json:"n"`
+		Classes  int       `json:"classes"`
+		Clusters int       `json:"clusters"`
+		Weights  []float64 `json:"weights"`
+		Counts   []int     `json:"counts"`
+	}
+	Blobs []struct {
+		N       int   `json:"n"`
+		Centers int   `json:"centers"`
+		Counts  []int `json:"counts"`
+	}
+}
+
+func TestSyntheticMatchesSklearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/sklearn_refs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r sklearnRefs
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Moons) != 3 || len(r.Circles) != 3 || len(r.Classification) != 5 || len(r.Blobs) != 3 {
+		t.Fatal("testdata/sklearn_refs.json is incomplete")
+	}
+	same := func(name string, got, want []float64) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+		}
+		for i := range got {
+			if math.Abs(got[i]-want[i]) > 1e-12 {
+				t.Fatalf("%s: value %d is %v, scikit-learn %v", name, i, got[i], want[i])
+			}
+		}
+	}
+	for _, c := range r.Moons {
+		X, y, err := MakeMoons(MoonsConfig{NSamples: c.N, NoShuffle: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("moons X", X.Float64s(), c.X)
+		same("moons y", y.Float64s(), c.Y)
+	}
+	for _, c := range r.Circles {
+		X, y, err := MakeCircles(CirclesConfig{NSamples: c.N, Factor: c.Factor, NoShuffle: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("circles X", X.Float64s(), c.X)
+		same("circles y", y.Float64s(), c.Y)
+	}
+	for _, c := range r.Classification {
+		_, y, err := MakeClassification(ClassificationConfig{NSamples: c.N, NFeatures: 6, NInformative: 4,
+			NClasses: c.Classes, NClustersPerClass: c.Clusters, Weights: c.Weights, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := make([]int, c.Classes)
+		l, _ := Labels(y)
+		for _, v := range l {
+			counts[v]++
+		}
+		if !slices.Equal(counts, c.Counts) {
+			t.Fatalf("make_classification n=%d weights %v: counts %v, scikit-learn %v", c.N, c.Weights, counts, c.Counts)
+		}
+	}
+	for _, c := range r.Blobs {
+		_, y, _, err := MakeBlobs(BlobsConfig{NSamples: c.N, Centers: c.Centers, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := make([]int, c.Centers)
+		l, _ := Labels(y)
+		for _, v := range l {
+			counts[v]++
+		}
+		if !slices.Equal(counts, c.Counts) {
+			t.Fatalf("make_blobs n=%d: counts %v, scikit-learn %v", c.N, counts, c.Counts)
 		}
 	}
 }
