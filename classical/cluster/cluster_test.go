@@ -28,6 +28,7 @@ type kmRef struct {
 	Inertia           float64   `json:"inertia"`
 	NIter             int       `json:"n_iter"`
 	PPInertia         float64   `json:"pp_inertia"`
+	MBInertia         float64   `json:"mb_inertia"`
 	Elbow             []float64 `json:"elbow"`
 	Silhouette        float64   `json:"silhouette"`
 	SilhouetteSamples []float64 `json:"silhouette_samples"`
@@ -187,23 +188,30 @@ func TestKMeansPlusPlusReachesScikitLearnInertia(t *testing.T) {
 	}
 }
 
-func TestMiniBatchKMeansFindsTheBlobs(t *testing.T) {
+func TestMiniBatchKMeansMatchesScikitLearnQuality(t *testing.T) {
 	r := loadRef(t)
-	ref := r.Blobs2
-	X := tensor.FromFloat64(ref.X, ref.N, ref.D)
-	m := cluster.NewMiniBatchKMeans(ref.K)
-	m.BatchSize = 64
-	if err := m.Fit(ctx, X, nil); err != nil {
-		t.Fatal(err)
-	}
-	if m.Inertia() > ref.PPInertia*1.05 {
-		t.Errorf("MiniBatchKMeans inertia %v, KMeans optimum %v", m.Inertia(), ref.PPInertia)
-	}
-	if ari := adjustedRand(m.Labels(), ref.Labels); ari < 0.95 {
-		t.Errorf("adjusted Rand index against KMeans labels %v", ari)
-	}
-	if m.NSteps() < 1 || m.NIter() < 1 {
-		t.Errorf("n_steps %d, n_iter %d", m.NSteps(), m.NIter())
+	for name, ref := range map[string]kmRef{"blobs2": r.Blobs2, "blobs12": r.Blobs12, "overlap3": r.Overlap3} {
+		X := tensor.FromFloat64(ref.X, ref.N, ref.D)
+		m := cluster.NewMiniBatchKMeans(ref.K)
+		m.BatchSize = 64
+		if err := m.Fit(ctx, X, nil); err != nil {
+			t.Fatal(err)
+		}
+		// Random batches differ from NumPy's: compare the quality, not the
+		// numbers. scikit-learn's MiniBatchKMeans (same settings) reaches
+		// mb_inertia; KMeans reaches pp_inertia.
+		t.Logf("%s: inertia %.1f, scikit-learn MiniBatchKMeans %.1f, KMeans %.1f", name, m.Inertia(), ref.MBInertia, ref.PPInertia)
+		if m.Inertia() > ref.MBInertia*1.03 {
+			t.Errorf("%s: MiniBatchKMeans inertia %v, scikit-learn's %v", name, m.Inertia(), ref.MBInertia)
+		}
+		if m.NSteps() < 1 || m.NIter() < 1 {
+			t.Errorf("n_steps %d, n_iter %d", m.NSteps(), m.NIter())
+		}
+		if name == "blobs2" {
+			if ari := adjustedRand(m.Labels(), ref.Labels); ari < 0.95 {
+				t.Errorf("adjusted Rand index against KMeans labels %v", ari)
+			}
+		}
 	}
 }
 

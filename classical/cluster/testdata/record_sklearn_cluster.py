@@ -5,7 +5,7 @@ import json
 import numpy as np
 import sklearn
 from sklearn.datasets import make_blobs, make_moons
-from sklearn.cluster import KMeans, AgglomerativeClustering, DBSCAN
+from sklearn.cluster import KMeans, MiniBatchKMeans, AgglomerativeClustering, DBSCAN
 from sklearn.metrics import silhouette_score, silhouette_samples
 from scipy.cluster.hierarchy import linkage
 
@@ -27,7 +27,9 @@ for name, (X, _) in {
     m = KMeans(n_clusters=k, init=init, n_init=1, random_state=0).fit(X)
     pp = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X)
     elbow = [KMeans(n_clusters=j, n_init=10, random_state=0).fit(X).inertia_ for j in range(1, 8)]
+    mb = MiniBatchKMeans(n_clusters=k, batch_size=64, n_init=3, random_state=0).fit(X)
     out[name] = {
+        "mb_inertia": float(mb.inertia_),
         "X": arr(X), "n": X.shape[0], "d": X.shape[1], "k": k, "init": arr(init),
         "centers": arr(m.cluster_centers_), "labels": arr(m.labels_), "inertia": float(m.inertia_),
         "n_iter": int(m.n_iter_), "pp_inertia": float(pp.inertia_), "elbow": elbow,
