@@ -121,3 +121,34 @@ func BenchmarkCNNPredict(b *testing.B) {
 	}
 	report(b, b.N*n, cpuSeconds()-cpu0)
 }
+
+// BenchmarkCNNFit measures whole Fit epochs (loader, data checks, metrics,
+// callbacks) of the seeds' CNN over 1,024 in-memory images, to compare
+// with the bare step of BenchmarkCNNTrainStep.
+func BenchmarkCNNFit(b *testing.B) {
+	const n = 1024
+	rng := tensor.NewRand(3)
+	x := tensor.RandU(tensor.Float32, rng, 0, 1, n, 1, 28, 28)
+	lab := make([]float64, n)
+	for i := range lab {
+		lab[i] = float64(i % 10)
+	}
+	y := tensor.FromSlice(tensor.Float32, lab, n)
+	m := seedsCNN()
+	if err := m.Compile(optim.NewAdam(1e-3), CategoricalCrossentropy(), Metrics("accuracy")); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := m.FitXY(ctx, x, y, FitConfig{Epochs: 1, BatchSize: 64}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.FitXY(ctx, x, y, FitConfig{Epochs: 1, BatchSize: 64, Seed: uint64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, b.N*n, cpuSeconds()-cpu0)
+}

@@ -48,6 +48,14 @@ func labels(y *tensor.Tensor, n, classes int) ([]int, error) {
 }
 
 func checkFinite(what string, t *tensor.Tensor) error {
+	if t.DType() == tensor.Float32 {
+		for i, v := range t.Contiguous().Float32s() {
+			if v-v != 0 { // NaN or ±Inf
+				return fmt.Errorf("%s element %d is %v", what, i, v)
+			}
+		}
+		return nil
+	}
 	for i, v := range t.Float64s() {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%s element %d is %v", what, i, v)

@@ -292,8 +292,9 @@ func (m *Model) lossOf(c *Call, xv *autograd.Variable, y, w *tensor.Tensor, need
 	return m.loss.Forward(out, y, w), out.Value, false
 }
 
-// checkBatch validates a batch of data for the compiled loss.
-func (m *Model) checkBatch(x, y *tensor.Tensor) error {
+// checkBatch validates a batch of data for the compiled loss; with
+// scanInputs it also looks for NaN and infinite inputs.
+func (m *Model) checkBatch(x, y *tensor.Tensor, scanInputs bool) error {
 	if x == nil {
 		return errors.New("nn: batch without inputs")
 	}
@@ -303,8 +304,10 @@ func (m *Model) checkBatch(x, y *tensor.Tensor) error {
 	if y.Dim() == 0 || y.Shape()[0] != x.Shape()[0] {
 		return fmt.Errorf("nn: %d inputs (shape %v) but targets of shape %v", x.Shape()[0], x.Shape(), y.Shape())
 	}
-	if err := checkFinite("input", x); err != nil {
-		return fmt.Errorf("nn: %w", err)
+	if scanInputs {
+		if err := checkFinite("input", x); err != nil {
+			return fmt.Errorf("nn: %w", err)
+		}
 	}
 	if err := m.loss.Check(m.OutputShape(), y); err != nil {
 		return fmt.Errorf("nn: loss %s (model output %v per example): %w", m.loss.Name(), m.OutputShape(), err)
@@ -328,6 +331,12 @@ func (m *Model) checkDataset(ctx context.Context, ds data.Dataset, what string) 
 	if err := m.ensureBuilt(x0.Unsqueeze(0)); err != nil {
 		return fmt.Errorf("nn: %s: %w", what, err)
 	}
+	if td, ok := ds.(*data.TensorDataset); ok {
+		if err := m.checkBatch(td.X(), td.Y(), true); err != nil {
+			return fmt.Errorf("%w (in %s)", err, what)
+		}
+		return nil
+	}
 	if _, ok := ds.(data.Batcher); !ok {
 		return nil // checked batch by batch as it is read
 	}
@@ -345,7 +354,7 @@ func (m *Model) checkDataset(ctx context.Context, ds data.Dataset, what string) 
 		if err != nil {
 			return fmt.Errorf("nn: %s: %w", what, err)
 		}
-		if err := m.checkBatch(x, y); err != nil {
+		if err := m.checkBatch(x, y, true); err != nil {
 			return fmt.Errorf("%w (in %s, examples %d-%d)", err, what, lo, lo+len(idx)-1)
 		}
 	}
@@ -544,12 +553,14 @@ func (m *Model) trainEpoch(ctx context.Context, loader *data.Loader, epoch int, 
 	batch := 0
 	tp := m.tape
 	defer tp.Reset()
+	_, prechecked := loader.Dataset().(data.Batcher)
 	for b, err := range loader.Epoch(ctx, epoch) {
 		if err != nil {
 			return nil, fmt.Errorf("nn: epoch %d: %w", epoch, err)
 		}
 		x, y := b.X, b.Y
-		if err := m.checkBatch(x, y); err != nil {
+		// In-memory data was scanned for NaN before training began.
+		if err := m.checkBatch(x, y, !prechecked); err != nil {
 			return nil, fmt.Errorf("%w (epoch %d, batch %d)", err, epoch, batch)
 		}
 		x = m.input(x)
@@ -657,7 +668,7 @@ func (m *Model) Evaluate(ctx context.Context, ds data.Dataset, batchSize int) (f
 		if err := m.ensureBuilt(b.X); err != nil {
 			return 0, nil, err
 		}
-		if err := m.checkBatch(b.X, b.Y); err != nil {
+		if err := m.checkBatch(b.X, b.Y, true); err != nil {
 			return 0, nil, err
 		}
 		loss, pred, own := m.lossOf(&Call{}, tp.Constant(m.input(b.X)), b.Y, nil, len(metrics) > 0)
