@@ -203,24 +203,43 @@ type subset struct {
 }
 
 // Subset returns the examples idx of ds as a dataset (no copy). It keeps
-// the fast Batch path and the class names of ds. Indices are checked when
-// examples are read.
+// the class names of ds, and is a Batcher (the fast path) exactly when ds
+// is one. Indices are checked when examples are read.
 func Subset(ds Dataset, idx []int) Dataset {
-	if s, ok := ds.(*subset); ok {
+	var s *subset
+	if inner := asSubset(ds); inner != nil {
 		m := make([]int, len(idx))
 		for k, i := range idx {
-			if i < 0 || i >= len(s.idx) {
+			if i < 0 || i >= len(inner.idx) {
 				m[k] = -1 // reported as out of range on access
 			} else {
-				m[k] = s.idx[i]
+				m[k] = inner.idx[i]
 			}
 		}
-		return &subset{ds: s.ds, idx: m}
+		s = &subset{ds: inner.ds, idx: m}
+	} else {
+		s = &subset{ds: ds, idx: slices.Clone(idx)}
 	}
-	return &subset{ds: ds, idx: slices.Clone(idx)}
+	if _, ok := s.ds.(Batcher); ok {
+		return &batchSubset{s}
+	}
+	return s
 }
 
-// Len returns the number of examples in the subset.
+// asSubset returns the subset behind ds, or nil.
+func asSubset(ds Dataset) *subset {
+	switch s := ds.(type) {
+	case *subset:
+		return s
+	case *batchSubset:
+		return s.subset
+	}
+	return nil
+}
+
+// batchSubset is a subset of a Batcher, and a Batcher itself.
+type batchSubset struct{ *subset }
+
 func (s *subset) Len() int { return len(s.idx) }
 
 func (s *subset) at(i int) (int, error) {
@@ -243,8 +262,8 @@ func (s *subset) Get(i int) (x, y *tensor.Tensor, err error) {
 	return s.ds.Get(j)
 }
 
-// Batch builds the batch idx of the subset through its dataset.
-func (s *subset) Batch(idx []int) (x, y *tensor.Tensor, err error) {
+// Batch builds the batch idx of the subset through its dataset's Batch.
+func (s *batchSubset) Batch(idx []int) (x, y *tensor.Tensor, err error) {
 	m := make([]int, len(idx))
 	for k, i := range idx {
 		if m[k], err = s.at(i); err != nil {

@@ -266,11 +266,8 @@ func (l *Loader) build(order []int, epoch, k, split int) (Batch, error) {
 }
 
 // hasFastBatch reports whether ds builds batches without per-example Get
-// calls (an in-memory Batcher, possibly under subsets).
+// calls (a Batcher, such as an in-memory dataset or a subset of one).
 func hasFastBatch(ds Dataset) bool {
-	if s, ok := ds.(*subset); ok {
-		return hasFastBatch(s.ds)
-	}
 	_, ok := ds.(Batcher)
 	return ok
 }

@@ -407,3 +407,26 @@ func TestLoaderSplitsSmallEpochs(t *testing.T) {
 		}
 	}
 }
+
+func TestSubsetBatcherOnlyOverBatcher(t *testing.T) {
+	ds := rangeDataset(t, 10)
+	if _, ok := Subset(ds, []int{1, 2}).(Batcher); !ok {
+		t.Fatal("subset of an in-memory dataset lost the Batch path")
+	}
+	if _, ok := Subset(Subset(ds, []int{1, 2}), []int{0}).(Batcher); !ok {
+		t.Fatal("nested subset lost the Batch path")
+	}
+	g := &getOnly{Dataset: ds, fail: -1}
+	s := Subset(Subset(g, []int{5, 6, 7}), []int{2, 0})
+	if _, ok := s.(Batcher); ok {
+		t.Fatal("subset of a Get-only dataset claims a Batch path")
+	}
+	x, _, err := Collate(s, []int{0, 1})
+	if err != nil || x.At(0, 0) != 7 || x.At(1, 0) != 5 {
+		t.Fatalf("collate of a Get-only subset: %v %v", x, err)
+	}
+	tr, _, _ := Split(g, 0.5, 1)
+	if _, ok := tr.(Batcher); ok {
+		t.Fatal("Split of a Get-only dataset claims a Batch path")
+	}
+}
