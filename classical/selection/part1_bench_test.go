@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/testdata"
@@ -50,13 +51,25 @@ func reportCPU(b *testing.B, c0 float64) {
 	b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
 }
 
+// bestOf runs op b.N times and reports the fastest run as "best-ms" (the
+// peer script takes scikit-learn's best of the same number of runs).
+func bestOf(b *testing.B, op func()) {
+	best := time.Duration(1<<63 - 1)
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		op()
+		best = min(best, time.Since(t0))
+	}
+	b.ReportMetric(float64(best.Microseconds())/1e3, "best-ms")
+}
+
 func BenchmarkPart1Fit(b *testing.B) {
 	ctx := context.Background()
 	fit := func(b *testing.B, file string, fresh func() classical.Estimator, predict bool) {
 		X, y := part1Data(b, file)
 		b.ResetTimer()
 		defer reportCPU(b, cpuSeconds())
-		for i := 0; i < b.N; i++ {
+		bestOf(b, func() {
 			e := fresh()
 			if err := e.Fit(ctx, X, y); err != nil {
 				b.Fatal(err)
@@ -66,7 +79,7 @@ func BenchmarkPart1Fit(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-		}
+		})
 	}
 	b.Run("LinearRegression", func(b *testing.B) {
 		fit(b, "regression.csv", func() classical.Estimator { return linear.NewLinearRegression() }, false)
@@ -91,7 +104,7 @@ func BenchmarkPart1Fit(b *testing.B) {
 		part1Data(b, "classification.csv") // skip unless run by the peer script
 		b.ResetTimer()
 		defer reportCPU(b, cpuSeconds())
-		for i := 0; i < b.N; i++ {
+		bestOf(b, func() {
 			s := selection.NewGridSearchCV(pipeline.New(
 				pipeline.Step("scaler", preprocess.NewStandardScaler()),
 				pipeline.Step("svc", svm.NewSVC()),
@@ -103,7 +116,7 @@ func BenchmarkPart1Fit(b *testing.B) {
 			if err := s.Fit(ctx, X, y); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 

@@ -115,6 +115,20 @@ func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
 	c.dense = make([]float32, n*n)
+	if n <= 2048 {
+		// Small problems (the many fits of a search, which already runs
+		// in parallel): serial, entry by entry, the matrix in cache.
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				f := float32(c.eval(i, j))
+				if f == 0 {
+					f = negZero32
+				}
+				c.dense[i*n+j], c.dense[j*n+i] = f, f
+			}
+		}
+		return
+	}
 	const block = 256
 	buf := make([]float64, min(block, n)*n)
 	for lo := 0; lo < n; lo += block {
