@@ -114,11 +114,42 @@ func (d *TensorDataset) Batch(idx []int) (x, y *tensor.Tensor, err error) {
 			return nil, nil, fmt.Errorf("data: index %d out of range for a dataset of %d examples", i, n)
 		}
 	}
-	x = tensor.IndexSelect(d.x, 0, idx)
+	x = gatherRows(d.x, idx)
 	if d.y != nil {
-		y = tensor.IndexSelect(d.y, 0, idx)
+		y = gatherRows(d.y, idx)
 	}
 	return x, y, nil
+}
+
+// gatherRows returns the entries idx of t's first axis: a row copy for a
+// contiguous CPU tensor, IndexSelect otherwise.
+func gatherRows(t *tensor.Tensor, idx []int) *tensor.Tensor {
+	if !t.Device().IsCPU() || !t.IsContiguous() {
+		return tensor.IndexSelect(t, 0, idx)
+	}
+	shape := slices.Clone(t.Shape())
+	n := shape[0]
+	row := 1
+	for _, d := range shape[1:] {
+		row *= d
+	}
+	shape[0] = len(idx)
+	out := tensor.Empty(t.DType(), shape...)
+	off := t.Offset()
+	if t.DType() == tensor.Float32 {
+		src := t.Storage32()[off : off+n*row]
+		dst := out.Float32s()
+		for j, i := range idx {
+			copy(dst[j*row:(j+1)*row], src[i*row:(i+1)*row])
+		}
+		return out
+	}
+	src := t.Storage64()[off : off+n*row]
+	dst := out.Float64s()
+	for j, i := range idx {
+		copy(dst[j*row:(j+1)*row], src[i*row:(i+1)*row])
+	}
+	return out
 }
 
 // Collate builds the batch idx of ds: through Batch when ds is a Batcher,

@@ -430,3 +430,24 @@ func TestSubsetBatcherOnlyOverBatcher(t *testing.T) {
 		t.Fatal("Split of a Get-only dataset claims a Batch path")
 	}
 }
+
+func TestTensorDatasetBatchLayouts(t *testing.T) {
+	base := tensor.FromSlice(tensor.Float64, []float64{0, 1, 2, 3, 4, 5}, 2, 3)
+	for _, x := range []*tensor.Tensor{base.T(), base.T().Contiguous(), base.T().Contiguous().AsType(tensor.Float32), base.Narrow(1, 1, 2).T()} {
+		ds, err := NewTensorDataset(x, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, y, err := ds.Batch([]int{1, 0, 1})
+		if err != nil || y != nil {
+			t.Fatal(err)
+		}
+		for j, i := range []int{1, 0, 1} {
+			for k := range x.Shape()[1] {
+				if b.At(j, k) != x.At(i, k) || b.DType() != x.DType() {
+					t.Fatalf("batch of %v (contiguous %v): row %d = %v, want row %d of x", x.Shape(), x.IsContiguous(), j, b.Index(j), i)
+				}
+			}
+		}
+	}
+}
