@@ -418,7 +418,7 @@ func (b *backend) uploadIndex(idx []int) (*Buffer, error) {
 		b.dv.alloc.put(buf)
 		return nil, err
 	}
-	if err := d.check("cuMemcpyHtoD", d.cuMemcpyHtoD(buf.ptr, uintptr(unsafe.Pointer(&host[0])), uint64(len(host)*8))); err != nil {
+	if err := d.check("cuMemcpyHtoD", d.cuMemcpyHtoD(buf.ptr, unsafe.Pointer(&host[0]), uint64(len(host)*8))); err != nil {
 		b.dv.alloc.put(buf)
 		return nil, err
 	}

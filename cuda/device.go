@@ -76,6 +76,12 @@ func Open(ordinal int) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openWith(d, ordinal, true)
+}
+
+// openWith opens a device through driver d; tests pass a host emulation of
+// the driver, without cuBLAS.
+func openWith(d *driver, ordinal int, withBlas bool) (*Device, error) {
 	openMu.Lock()
 	defer openMu.Unlock()
 	if dv := opened[ordinal]; dv != nil {
@@ -90,7 +96,7 @@ func Open(ordinal int) (*Device, error) {
 	}
 	dv := &Device{Ordinal: ordinal, d: d, fns: map[string]uintptr{}}
 	dv.alloc.dev = dv
-	if err := dv.init(); err != nil {
+	if err := dv.init(withBlas); err != nil {
 		return nil, err
 	}
 	opened[ordinal] = dv
@@ -98,7 +104,7 @@ func Open(ordinal int) (*Device, error) {
 	return dv, nil
 }
 
-func (dv *Device) init() error {
+func (dv *Device) init(withBlas bool) error {
 	d := dv.d
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -138,8 +144,10 @@ func (dv *Device) init() error {
 		return err
 	}
 	// cuBLAS is optional: without it MatMul uses ember's own GEMM kernel.
-	if b, err := openCublas(dv.stream); err == nil {
-		dv.blas = b
+	if withBlas {
+		if b, err := openCublas(dv.stream); err == nil {
+			dv.blas = b
+		}
 	}
 	return nil
 }
@@ -259,7 +267,7 @@ func (dv *Device) CopyIn(b *Buffer, off int, src unsafe.Pointer, bytes int) erro
 		if err := dv.d.check("cuStreamSynchronize", dv.d.cuStreamSynchronize(dv.stream)); err != nil {
 			return err
 		}
-		return dv.d.check("cuMemcpyHtoD", dv.d.cuMemcpyHtoD(b.ptr+uintptr(off), uintptr(src), uint64(bytes)))
+		return dv.d.check("cuMemcpyHtoD", dv.d.cuMemcpyHtoD(b.ptr+uintptr(off), src, uint64(bytes)))
 	})
 }
 
@@ -276,7 +284,7 @@ func (dv *Device) CopyOut(dst unsafe.Pointer, b *Buffer, off int, bytes int) err
 		if err := dv.d.check("cuStreamSynchronize", dv.d.cuStreamSynchronize(dv.stream)); err != nil {
 			return err
 		}
-		return dv.d.check("cuMemcpyDtoH", dv.d.cuMemcpyDtoH(uintptr(dst), b.ptr+uintptr(off), uint64(bytes)))
+		return dv.d.check("cuMemcpyDtoH", dv.d.cuMemcpyDtoH(dst, b.ptr+uintptr(off), uint64(bytes)))
 	})
 }
 

@@ -36,8 +36,8 @@ type driver struct {
 	cuCtxSynchronize           func() cuResult
 	cuMemAlloc                 func(ptr *uintptr, bytes uint64) cuResult
 	cuMemFree                  func(ptr uintptr) cuResult
-	cuMemcpyHtoD               func(dst uintptr, src uintptr, bytes uint64) cuResult
-	cuMemcpyDtoH               func(dst uintptr, src uintptr, bytes uint64) cuResult
+	cuMemcpyHtoD               func(dst uintptr, src unsafe.Pointer, bytes uint64) cuResult
+	cuMemcpyDtoH               func(dst unsafe.Pointer, src uintptr, bytes uint64) cuResult
 	cuMemcpyDtoD               func(dst uintptr, src uintptr, bytes uint64) cuResult
 	cuMemsetD8                 func(dst uintptr, v uint8, n uint64) cuResult
 	cuMemGetInfo               func(free, total *uint64) cuResult

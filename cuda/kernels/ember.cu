@@ -7,7 +7,11 @@
 // dot with stride, plus offset), which is how broadcasting (stride 0) and
 // permuted views reach the kernels without copies.
 
+#ifdef EMBER_HOST
+#include "host_shim.h"
+#else
 #include <math_constants.h>
+#endif
 
 #define MAXD 8
 
@@ -168,8 +172,11 @@ __device__ void reduce_k(int op, T *dst, const T *src, const Layout &ls, long lo
         case ReduceProd: acc *= v; break;
         case ReduceMax: if (v > acc || v != v) acc = v; break;
         case ReduceMin: if (v < acc || v != v) acc = v; break;
-        case ReduceArgMax: if (idx < 0 || v > acc) { acc = v; idx = r; } break;
-        case ReduceArgMin: if (idx < 0 || v < acc) { acc = v; idx = r; } break;
+        case ReduceArgMax:
+        case ReduceArgMin:
+            // Ties go to the first; the first NaN counts as the extreme.
+            if (idx < 0 || (v != v && acc == acc) || (op == ReduceArgMax ? v > acc : v < acc)) { acc = v; idx = r; }
+            break;
         }
     }
     sv[t] = acc;
@@ -185,11 +192,15 @@ __device__ void reduce_k(int op, T *dst, const T *src, const Layout &ls, long lo
             case ReduceMax: sv[t] = (a != a || a > b) ? a : b; break;
             case ReduceMin: sv[t] = (a != a || a < b) ? a : b; break;
             case ReduceArgMax:
-                if (ib >= 0 && (ia < 0 || b > a || (b == a && ib < ia))) { sv[t] = b; si[t] = ib; }
+            case ReduceArgMin: {
+                bool an = a != a, bn = b != b, take;
+                if (ib < 0) take = false;
+                else if (ia < 0) take = true;
+                else if (an || bn) take = bn && (!an || ib < ia);
+                else take = (op == ReduceArgMax ? b > a : b < a) || (b == a && ib < ia);
+                if (take) { sv[t] = b; si[t] = ib; }
                 break;
-            case ReduceArgMin:
-                if (ib >= 0 && (ia < 0 || b < a || (b == a && ib < ia))) { sv[t] = b; si[t] = ib; }
-                break;
+            }
             }
         }
         __syncthreads();
@@ -486,6 +497,24 @@ template <typename T>
 __device__ void gemm_k(int ta, int tb, long long m, long long n, long long k, T alpha,
                        const T *a, long long lda, long long sa, const T *b, long long ldb, long long sb,
                        T beta, T *c, long long ldc, long long sc) {
+#ifdef EMBER_HOST
+    // Host emulation (tests): one thread per block, so compute the whole
+    // product naively in block (0, 0) of each batch entry.
+    if (blockIdx.x != 0 || blockIdx.y != 0) return;
+    {
+        long long z = blockIdx.z;
+        for (long long i = 0; i < m; ++i)
+            for (long long j = 0; j < n; ++j) {
+                T acc = 0;
+                for (long long p = 0; p < k; ++p)
+                    acc += (ta ? a[z * sa + p * lda + i] : a[z * sa + i * lda + p]) *
+                           (tb ? b[z * sb + j * ldb + p] : b[z * sb + p * ldb + j]);
+                T *out = &c[z * sc + i * ldc + j];
+                *out = beta == T(0) ? alpha * acc : alpha * acc + beta * *out;
+            }
+        return;
+    }
+#endif
     __shared__ T As[TILE][TILE + 1];
     __shared__ T Bs[TILE][TILE + 1];
     long long z = blockIdx.z;

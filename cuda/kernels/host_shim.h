@@ -1,0 +1,44 @@
+// Host shim for ember.cu: lets g++ compile the kernels as ordinary C++ so
+// that tests can run them serially on the CPU (see host_harness.cpp and
+// cuda/emulator_test.go). Every block runs with one thread; kernels are
+// written as grid-stride loops or block-per-row reductions that are correct
+// with any block size, and the tiled GEMM has a naive host variant.
+#pragma once
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace std;
+
+struct dim3 {
+    unsigned x, y, z;
+};
+extern thread_local dim3 blockIdx, threadIdx, blockDim, gridDim;
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static thread_local
+#define __syncthreads() ((void)0)
+#define CUDART_INF (std::numeric_limits<double>::infinity())
+
+inline float atomicAdd(float *p, float v) {
+    float old = *p;
+    *p = old + v;
+    return old;
+}
+inline unsigned long long atomicCAS(unsigned long long *p, unsigned long long cmp, unsigned long long v) {
+    unsigned long long old = *p;
+    if (old == cmp) *p = v;
+    return old;
+}
+inline long long __double_as_longlong(double d) {
+    long long r;
+    memcpy(&r, &d, 8);
+    return r;
+}
+inline double __longlong_as_double(long long v) {
+    double r;
+    memcpy(&r, &v, 8);
+    return r;
+}
