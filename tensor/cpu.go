@@ -328,6 +328,10 @@ func reduceT[T float](op ReduceOp, dst, src *Tensor, mask []bool) {
 	})
 }
 
+// sumBlock is the number of float32 elements the SIMD sum adds in float32
+// before moving the partial sum to float64.
+const sumBlock = 2048
+
 // reduceChunk is the number of elements one partial result of a long
 // reduction covers.
 const reduceChunk = 1 << 16
@@ -385,6 +389,11 @@ func accumulateRow[T float](op ReduceOp, acc []float64, row []T) {
 func reduceContig[T float](op ReduceOp, s []T) float64 {
 	switch op {
 	case ReduceSum:
+		if x, ok := any(s).([]float32); ok && len(x) >= 32 {
+			if v, ok := sumF32(x); ok {
+				return v
+			}
+		}
 		// Four accumulators break the dependency chain of the adds.
 		var a0, a1, a2, a3 float64
 		i := 0

@@ -262,6 +262,14 @@ func unaryRow32(op UnaryOp, d, s []float32) bool {
 // binaryRow applies op to n elements: d[i] = a[i*ia] op b[i*ib].
 func binaryRow[T float](op BinaryOp, d, a []T, ia int, b []T, ib int) {
 	n := len(d)
+	if ia == 1 && ib == 1 && (op == OpAdd || op == OpMul) {
+		if d32, ok := any(d).([]float32); ok {
+			a32, b32 := any(a).([]float32)[:n], any(b).([]float32)[:n]
+			if (op == OpAdd && addF32(d32, a32, b32)) || (op == OpMul && mulF32(d32, a32, b32)) {
+				return
+			}
+		}
+	}
 	switch op {
 	case OpAdd:
 		switch {

@@ -1,0 +1,53 @@
+//go:build !noasm && amd64
+
+package tensor
+
+import xcpu "golang.org/x/sys/cpu"
+
+// AVX2 loops for the hottest float32 elementwise ops and sums
+// (simd_amd64.s). The Go loops are used without AVX2 and under the build
+// tag noasm.
+
+var hasAVX2 = xcpu.X86.HasAVX2
+
+//go:noescape
+func addF32AVX2(d, a, b []float32)
+
+//go:noescape
+func mulF32AVX2(d, a, b []float32)
+
+//go:noescape
+func sumF32AVX2(x []float32) float32
+
+// addF32 sets d[i] = a[i] + b[i] and reports whether it ran.
+func addF32(d, a, b []float32) bool {
+	if !hasAVX2 {
+		return false
+	}
+	addF32AVX2(d, a[:len(d)], b[:len(d)])
+	return true
+}
+
+// mulF32 sets d[i] = a[i] * b[i] and reports whether it ran.
+func mulF32(d, a, b []float32) bool {
+	if !hasAVX2 {
+		return false
+	}
+	mulF32AVX2(d, a[:len(d)], b[:len(d)])
+	return true
+}
+
+// sumF32 returns the sum of x, accumulating float32 blocks of sumBlock
+// elements in float64, and reports whether it ran.
+func sumF32(x []float32) (float64, bool) {
+	if !hasAVX2 {
+		return 0, false
+	}
+	var acc float64
+	for len(x) > 0 {
+		n := min(len(x), sumBlock)
+		acc += float64(sumF32AVX2(x[:n]))
+		x = x[n:]
+	}
+	return acc, true
+}

@@ -1,0 +1,91 @@
+package tensor
+
+import (
+	"math"
+	"testing"
+)
+
+// TestSIMDLoops checks the assembly add/mul/sum loops (where the machine
+// has them) against plain loops for every length up to 100 and unaligned
+// starts.
+func TestSIMDLoops(t *testing.T) {
+	a := make([]float32, 140)
+	b := make([]float32, 140)
+	for i := range a {
+		a[i] = float32(i%13) - 6.5
+		b[i] = float32(i%7)*0.25 + 1
+	}
+	for off := 0; off < 3; off++ {
+		for n := 0; n <= 100; n++ {
+			x, y := a[off:off+n], b[off:off+n]
+			d := make([]float32, n+1)
+			d[n] = 42
+			if addF32(d[:n], x, y) {
+				for i := range n {
+					if d[i] != x[i]+y[i] {
+						t.Fatalf("add n=%d off=%d: d[%d]=%v, want %v", n, off, i, d[i], x[i]+y[i])
+					}
+				}
+			}
+			if mulF32(d[:n], x, y) {
+				for i := range n {
+					if d[i] != x[i]*y[i] {
+						t.Fatalf("mul n=%d off=%d: d[%d]=%v, want %v", n, off, i, d[i], x[i]*y[i])
+					}
+				}
+			}
+			if d[n] != 42 {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+			if s, ok := sumF32(x); ok {
+				var want float64
+				for _, v := range x {
+					want += float64(v)
+				}
+				if math.Abs(s-want) > 1e-4 {
+					t.Fatalf("sum n=%d off=%d = %v, want %v", n, off, s, want)
+				}
+			}
+		}
+	}
+	big := make([]float32, 3*sumBlock+5)
+	for i := range big {
+		big[i] = 0.1
+	}
+	if s, ok := sumF32(big); ok && math.Abs(s-0.1*float64(len(big))) > 1e-3 {
+		t.Errorf("sum of %d × 0.1 = %v", len(big), s)
+	}
+}
+
+func BenchmarkSIMDLoops(b *testing.B) {
+	x := make([]float32, 1<<14)
+	y := make([]float32, 1<<14)
+	d := make([]float32, 1<<14)
+	b.Run("sum/asm", func(b *testing.B) {
+		for b.Loop() {
+			sumF32(x)
+		}
+	})
+	b.Run("sum/go", func(b *testing.B) {
+		for b.Loop() {
+			reduceContig(ReduceSum, x[:31]) // warm path selection
+			var a0 float64
+			for _, v := range x {
+				a0 += float64(v)
+			}
+			_ = a0
+		}
+	})
+	b.Run("add/asm", func(b *testing.B) {
+		for b.Loop() {
+			addF32(d, x, y)
+		}
+	})
+	b.Run("add/go", func(b *testing.B) {
+		for b.Loop() {
+			for i := range d {
+				d[i] = x[i] + y[i]
+			}
+		}
+	})
+}
