@@ -690,21 +690,17 @@ func softmaxRow32(out, row []float32, log bool) {
 			mx = v
 		}
 	}
-	var sum float64
+	for i, v := range row {
+		out[i] = v - mx
+	}
+	expF32(out, out)
+	sum := reduceContig(ReduceSum, out)
 	if log {
-		for _, v := range row {
-			sum += float64(expf(v - mx))
-		}
 		lse := mx + float32(math.Log(sum))
 		for i, v := range row {
 			out[i] = v - lse
 		}
 		return
-	}
-	for i, v := range row {
-		e := expf(v - mx)
-		out[i] = e
-		sum += float64(e)
 	}
 	inv := float32(1 / sum)
 	for i := range out {

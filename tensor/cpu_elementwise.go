@@ -242,12 +242,16 @@ func unaryRow32(op UnaryOp, d, s []float32) bool {
 			d[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 		}
 	case OpExp:
-		for i, x := range s {
-			d[i] = expf(x)
-		}
+		expF32(d, s)
 	case OpSigmoid:
+		// 1/(1+e**-x): e**-x overflows to +Inf for very negative x, giving
+		// exactly 0, and the division keeps the relative precision.
 		for i, x := range s {
-			d[i] = sigmoidf(x)
+			d[i] = -x
+		}
+		expF32(d, d)
+		for i, e := range d {
+			d[i] = 1 / (1 + e)
 		}
 	case OpTanh:
 		for i, x := range s {

@@ -9,7 +9,7 @@ import "math"
 
 const (
 	expfHi    = 88.72283
-	expfLo    = -87.33654 // below this the result would be denormal: 0
+	expfLo    = -104 // below this the result rounds to 0
 	log2e32   = 1.44269504088896341
 	ln2Hi32   = 0.693359375
 	ln2Lo32   = -2.12194440e-4
@@ -38,13 +38,12 @@ func expf(x float32) float32 {
 	p = p*r + 1.6666665459e-1
 	p = p*r + 5.0000001201e-1
 	y := p*r*r + r + 1
-	// Scale by 2**n through the exponent bits; n is in [-126, 128], so
-	// split it to keep the intermediate normal.
+	// Scale by 2**n as 2**(n>>1) · 2**(n-(n>>1)): n is in [-150, 128], and
+	// both factors are normal floats, so the products round to denormals
+	// and +Inf correctly (the same as the AVX2 loop in simd_amd64.s).
 	ni := int32(n)
-	if ni > 127 {
-		return y * 2 * math.Float32frombits(uint32(ni-1+127)<<23)
-	}
-	return y * math.Float32frombits(uint32(ni+127)<<23)
+	n1 := ni >> 1
+	return y * math.Float32frombits(uint32(n1+127)<<23) * math.Float32frombits(uint32(ni-n1+127)<<23)
 }
 
 // sigmoidf returns 1/(1+e**-x) in float32.

@@ -8,7 +8,25 @@ import xcpu "golang.org/x/sys/cpu"
 // (simd_amd64.s). The Go loops are used without AVX2 and under the build
 // tag noasm.
 
-var hasAVX2 = xcpu.X86.HasAVX2
+var (
+	hasAVX2 = xcpu.X86.HasAVX2
+	hasFMA  = xcpu.X86.HasAVX2 && xcpu.X86.HasFMA
+)
+
+//go:noescape
+func expF32AVX2(d, s []float32)
+
+// expF32 sets d[i] = e**s[i] (s at least as long as d).
+func expF32(d, s []float32) {
+	n := 0
+	if hasFMA {
+		expF32AVX2(d, s)
+		n = len(d) &^ 7
+	}
+	for i := n; i < len(d); i++ {
+		d[i] = expf(s[i])
+	}
+}
 
 //go:noescape
 func addF32AVX2(d, a, b []float32)

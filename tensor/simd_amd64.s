@@ -147,3 +147,77 @@ sumdone:
 	VZEROUPPER
 	MOVSS X0, ret+24(FP)
 	RET
+
+// Constants of expF32AVX2 (float32 bit patterns; Cephes expf).
+DATA expc<>+0(SB)/4, $0xc2d00000  // -104: below, e**x underflows to 0
+DATA expc<>+4(SB)/4, $0x42b1999a  // 88.8: above, e**x overflows to +Inf
+DATA expc<>+8(SB)/4, $0x3fb8aa3b  // log2(e)
+DATA expc<>+12(SB)/4, $0x3f318000 // ln2 high part
+DATA expc<>+16(SB)/4, $0xb95e8083 // ln2 low part
+DATA expc<>+20(SB)/4, $0x39506967 // p0
+DATA expc<>+24(SB)/4, $0x3ab743ce // p1
+DATA expc<>+28(SB)/4, $0x3c088908 // p2
+DATA expc<>+32(SB)/4, $0x3d2aa9c1 // p3
+DATA expc<>+36(SB)/4, $0x3e2aaaaa // p4
+DATA expc<>+40(SB)/4, $0x3f000000 // p5
+DATA expc<>+44(SB)/4, $0x3f800000 // 1
+DATA expc<>+48(SB)/4, $127        // exponent bias (int32)
+GLOBL expc<>(SB), RODATA|NOPTR, $52
+
+// func expF32AVX2(d, s []float32)
+// d[i] = e**s[i] for i < len(d) rounded down to a multiple of 8 (the caller
+// does the rest); len(s) >= len(d). NaN propagates.
+TEXT ·expF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), DI
+	MOVQ d_len+8(FP), CX
+	MOVQ s_base+24(FP), SI
+	ANDQ $-8, CX
+	XORQ AX, AX
+	VBROADCASTSS expc<>+0(SB), Y8
+	VBROADCASTSS expc<>+4(SB), Y9
+	VBROADCASTSS expc<>+8(SB), Y10
+	VBROADCASTSS expc<>+12(SB), Y11
+	VBROADCASTSS expc<>+16(SB), Y12
+	VBROADCASTSS expc<>+44(SB), Y13
+	VPBROADCASTD expc<>+48(SB), Y14
+exp8:
+	CMPQ AX, CX
+	JGE  expdone
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS  Y0, Y8, Y1        // max(lo, x); NaN x stays
+	VMINPS  Y1, Y9, Y1        // min(hi, .)
+	VMULPS  Y10, Y1, Y2
+	VROUNDPS $0, Y2, Y2       // n = round(x·log2 e)
+	VFNMADD231PS Y11, Y2, Y1  // r = x - n·ln2hi
+	VFNMADD231PS Y12, Y2, Y1  //     - n·ln2lo
+	VBROADCASTSS expc<>+20(SB), Y4
+	VBROADCASTSS expc<>+24(SB), Y5
+	VFMADD213PS Y5, Y1, Y4
+	VBROADCASTSS expc<>+28(SB), Y5
+	VFMADD213PS Y5, Y1, Y4
+	VBROADCASTSS expc<>+32(SB), Y5
+	VFMADD213PS Y5, Y1, Y4
+	VBROADCASTSS expc<>+36(SB), Y5
+	VFMADD213PS Y5, Y1, Y4
+	VBROADCASTSS expc<>+40(SB), Y5
+	VFMADD213PS Y5, Y1, Y4
+	VMULPS  Y1, Y1, Y5
+	VFMADD213PS Y1, Y5, Y4    // p·r² + r
+	VADDPS  Y13, Y4, Y4       // + 1
+	// Scale by 2**n as 2**(n>>1) · 2**(n-(n>>1)): both factors are normal
+	// floats, and the products round (to Inf, denormals or 0) correctly.
+	VCVTPS2DQ Y2, Y6
+	VPSRAD  $1, Y6, Y7
+	VPSUBD  Y7, Y6, Y6
+	VPADDD  Y14, Y7, Y7
+	VPADDD  Y14, Y6, Y6
+	VPSLLD  $23, Y7, Y7
+	VPSLLD  $23, Y6, Y6
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y6, Y4, Y4
+	VMOVUPS Y4, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     exp8
+expdone:
+	VZEROUPPER
+	RET

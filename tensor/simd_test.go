@@ -89,3 +89,37 @@ func BenchmarkSIMDLoops(b *testing.B) {
 		}
 	})
 }
+
+// TestExpF32 checks the vector exponential against math.Exp over the whole
+// range, at the overflow and underflow edges, and for NaN.
+func TestExpF32(t *testing.T) {
+	var xs []float32
+	for x := float32(-110); x <= 95; x += 0.01731 {
+		xs = append(xs, x)
+	}
+	xs = append(xs, 0, -0, 88.72, 88.73, -87.3, -103.9, -150, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e-30)
+	d := make([]float32, len(xs))
+	expF32(d, xs)
+	for i, x := range xs {
+		want := math.Exp(float64(x))
+		got := float64(d[i])
+		switch {
+		case math.IsNaN(want):
+			if !math.IsNaN(got) {
+				t.Errorf("exp(%v) = %v, want NaN", x, got)
+			}
+		case float64(float32(want)) == 0 || math.IsInf(float64(float32(want)), 1):
+			if got != float64(float32(want)) && math.Abs(got-want) > 1e-44 {
+				t.Errorf("exp(%v) = %v, want %v", x, got, float32(want))
+			}
+		case want < 1.2e-38: // denormal results: absolute error
+			if math.Abs(got-want) > 1e-44 {
+				t.Errorf("exp(%v) = %v, want %v", x, got, want)
+			}
+		default:
+			if e := math.Abs(got-want) / want; e > 3e-7 {
+				t.Errorf("exp(%v) = %v, want %v (relative error %.3g)", x, got, want, e)
+			}
+		}
+	}
+}
