@@ -384,11 +384,29 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 					for t, ci := range cand {
 						cc[2*t], cc[2*t+1] = x[2*ci], x[2*ci+1]
 					}
-					for i := lo; i < hi; i++ {
-						x0, x1, cl := x[2*i], x[2*i+1], closest[i]
-						for t := range pp {
-							a, b := x0-cc[2*t], x1-cc[2*t+1]
-							pp[t] += min(a*a+b*b, cl)
+					// Four candidates at a time in registers.
+					for t0 := 0; t0 < trials; t0 += 4 {
+						var q [4][2]float64
+						for t := range q {
+							tt := min(t0+t, trials-1)
+							q[t] = [2]float64{cc[2*tt], cc[2*tt+1]}
+						}
+						var s0, s1, s2, s3 float64
+						for i := lo; i < hi; i++ {
+							x0, x1, cl := x[2*i], x[2*i+1], closest[i]
+							a, b := x0-q[0][0], x1-q[0][1]
+							s0 += min(a*a+b*b, cl)
+							a, b = x0-q[1][0], x1-q[1][1]
+							s1 += min(a*a+b*b, cl)
+							a, b = x0-q[2][0], x1-q[2][1]
+							s2 += min(a*a+b*b, cl)
+							a, b = x0-q[3][0], x1-q[3][1]
+							s3 += min(a*a+b*b, cl)
+						}
+						for t, v := range [4]float64{s0, s1, s2, s3} {
+							if t0+t < trials {
+								pp[t0+t] = v
+							}
 						}
 					}
 					continue
@@ -557,7 +575,17 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 	}
 	nIter := min(it+1, maxIter)
 	if !strict {
-		labels, _ = assignAll(x, n, d, centers, k)
+		// A last E-step against the final centers, as scikit-learn does.
+		if hb != nil {
+			hb.prepare(centers, d)
+			parallel.For(nc, 1, func(clo, chi int) {
+				for c := clo; c < chi; c++ {
+					hb.assign(x, c*size, min((c+1)*size, n), d, centers, k, labels, false)
+				}
+			})
+		} else {
+			labels, _ = assignAll(x, n, d, centers, k)
+		}
 	}
 	return &lloydResult{centers: centers, labels: labels, inertia: inertiaOf(x, n, d, centers, labels), nIter: nIter}, nil
 }
@@ -678,7 +706,10 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 			} else {
 				h.lower[i] -= h.maxD
 			}
-			z := max(h.lower[i], h.half[a])
+			z := h.lower[i]
+			if hz := h.half[a]; hz > z {
+				z = hz
+			}
 			if h.upper[i]*margin < z {
 				continue
 			}
