@@ -246,13 +246,7 @@ func unaryRow32(op UnaryOp, d, s []float32) bool {
 	case OpSigmoid:
 		// 1/(1+e**-x): e**-x overflows to +Inf for very negative x, giving
 		// exactly 0, and the division keeps the relative precision.
-		for i, x := range s {
-			d[i] = -x
-		}
-		expF32(d, d)
-		for i, e := range d {
-			d[i] = 1 / (1 + e)
-		}
+		sigmoidF32(d, s)
 	case OpTanh:
 		for i, x := range s {
 			d[i] = tanhf(x)

@@ -16,6 +16,21 @@ var (
 //go:noescape
 func expF32AVX2(d, s []float32)
 
+//go:noescape
+func sigmoidF32AVX2(d, s []float32)
+
+// sigmoidF32 sets d[i] = 1/(1+e**-s[i]).
+func sigmoidF32(d, s []float32) {
+	n := 0
+	if hasFMA {
+		sigmoidF32AVX2(d, s)
+		n = len(d) &^ 7
+	}
+	for i := n; i < len(d); i++ {
+		d[i] = 1 / (1 + expf(-s[i]))
+	}
+}
+
 // expF32 sets d[i] = e**s[i] (s at least as long as d).
 func expF32(d, s []float32) {
 	n := 0

@@ -164,6 +164,39 @@ DATA expc<>+44(SB)/4, $0x3f800000 // 1
 DATA expc<>+48(SB)/4, $127        // exponent bias (int32)
 GLOBL expc<>(SB), RODATA|NOPTR, $52
 
+// EXP8 sets Y4 = e**Y0 (8 lanes), using Y1, Y2, Y5, Y6, Y7 and the
+// constants loaded into Y8-Y14.
+#define EXP8 \
+	VMAXPS  Y0, Y8, Y1 \
+	VMINPS  Y1, Y9, Y1 \
+	VMULPS  Y10, Y1, Y2 \
+	VROUNDPS $0, Y2, Y2 \
+	VFNMADD231PS Y11, Y2, Y1 \
+	VFNMADD231PS Y12, Y2, Y1 \
+	VBROADCASTSS expc<>+20(SB), Y4 \
+	VBROADCASTSS expc<>+24(SB), Y5 \
+	VFMADD213PS Y5, Y1, Y4 \
+	VBROADCASTSS expc<>+28(SB), Y5 \
+	VFMADD213PS Y5, Y1, Y4 \
+	VBROADCASTSS expc<>+32(SB), Y5 \
+	VFMADD213PS Y5, Y1, Y4 \
+	VBROADCASTSS expc<>+36(SB), Y5 \
+	VFMADD213PS Y5, Y1, Y4 \
+	VBROADCASTSS expc<>+40(SB), Y5 \
+	VFMADD213PS Y5, Y1, Y4 \
+	VMULPS  Y1, Y1, Y5 \
+	VFMADD213PS Y1, Y5, Y4 \
+	VADDPS  Y13, Y4, Y4 \
+	VCVTPS2DQ Y2, Y6 \
+	VPSRAD  $1, Y6, Y7 \
+	VPSUBD  Y7, Y6, Y6 \
+	VPADDD  Y14, Y7, Y7 \
+	VPADDD  Y14, Y6, Y6 \
+	VPSLLD  $23, Y7, Y7 \
+	VPSLLD  $23, Y6, Y6 \
+	VMULPS  Y7, Y4, Y4 \
+	VMULPS  Y6, Y4, Y4
+
 // func expF32AVX2(d, s []float32)
 // d[i] = e**s[i] for i < len(d) rounded down to a multiple of 8 (the caller
 // does the rest); len(s) >= len(d). NaN propagates.
@@ -184,40 +217,41 @@ exp8:
 	CMPQ AX, CX
 	JGE  expdone
 	VMOVUPS (SI)(AX*4), Y0
-	VMAXPS  Y0, Y8, Y1        // max(lo, x); NaN x stays
-	VMINPS  Y1, Y9, Y1        // min(hi, .)
-	VMULPS  Y10, Y1, Y2
-	VROUNDPS $0, Y2, Y2       // n = round(x·log2 e)
-	VFNMADD231PS Y11, Y2, Y1  // r = x - n·ln2hi
-	VFNMADD231PS Y12, Y2, Y1  //     - n·ln2lo
-	VBROADCASTSS expc<>+20(SB), Y4
-	VBROADCASTSS expc<>+24(SB), Y5
-	VFMADD213PS Y5, Y1, Y4
-	VBROADCASTSS expc<>+28(SB), Y5
-	VFMADD213PS Y5, Y1, Y4
-	VBROADCASTSS expc<>+32(SB), Y5
-	VFMADD213PS Y5, Y1, Y4
-	VBROADCASTSS expc<>+36(SB), Y5
-	VFMADD213PS Y5, Y1, Y4
-	VBROADCASTSS expc<>+40(SB), Y5
-	VFMADD213PS Y5, Y1, Y4
-	VMULPS  Y1, Y1, Y5
-	VFMADD213PS Y1, Y5, Y4    // p·r² + r
-	VADDPS  Y13, Y4, Y4       // + 1
-	// Scale by 2**n as 2**(n>>1) · 2**(n-(n>>1)): both factors are normal
-	// floats, and the products round (to Inf, denormals or 0) correctly.
-	VCVTPS2DQ Y2, Y6
-	VPSRAD  $1, Y6, Y7
-	VPSUBD  Y7, Y6, Y6
-	VPADDD  Y14, Y7, Y7
-	VPADDD  Y14, Y6, Y6
-	VPSLLD  $23, Y7, Y7
-	VPSLLD  $23, Y6, Y6
-	VMULPS  Y7, Y4, Y4
-	VMULPS  Y6, Y4, Y4
+	EXP8
 	VMOVUPS Y4, (DI)(AX*4)
 	ADDQ    $8, AX
 	JMP     exp8
 expdone:
+	VZEROUPPER
+	RET
+
+// func sigmoidF32AVX2(d, s []float32)
+// d[i] = 1/(1+e**-s[i]) for i < len(d) rounded down to a multiple of 8.
+TEXT ·sigmoidF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), DI
+	MOVQ d_len+8(FP), CX
+	MOVQ s_base+24(FP), SI
+	ANDQ $-8, CX
+	XORQ AX, AX
+	VBROADCASTSS expc<>+0(SB), Y8
+	VBROADCASTSS expc<>+4(SB), Y9
+	VBROADCASTSS expc<>+8(SB), Y10
+	VBROADCASTSS expc<>+12(SB), Y11
+	VBROADCASTSS expc<>+16(SB), Y12
+	VBROADCASTSS expc<>+44(SB), Y13
+	VPBROADCASTD expc<>+48(SB), Y14
+	VXORPS       Y15, Y15, Y15
+sig8:
+	CMPQ AX, CX
+	JGE  sigdone
+	VMOVUPS (SI)(AX*4), Y3
+	VSUBPS  Y3, Y15, Y0 // -x
+	EXP8
+	VADDPS  Y13, Y4, Y4 // 1 + e**-x
+	VDIVPS  Y4, Y13, Y4 // 1 / (1 + e**-x)
+	VMOVUPS Y4, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     sig8
+sigdone:
 	VZEROUPPER
 	RET

@@ -11,3 +11,9 @@ func expF32(d, s []float32) {
 		d[i] = expf(s[i])
 	}
 }
+
+func sigmoidF32(d, s []float32) {
+	for i := range d {
+		d[i] = 1 / (1 + expf(-s[i]))
+	}
+}

@@ -123,3 +123,20 @@ func TestExpF32(t *testing.T) {
 		}
 	}
 }
+
+func TestSigmoidF32(t *testing.T) {
+	var xs []float32
+	for x := float32(-120); x <= 120; x += 0.0137 {
+		xs = append(xs, x)
+	}
+	xs = append(xs, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0, -0, 1, 2, 3, 4, 5)
+	d := make([]float32, len(xs))
+	sigmoidF32(d, xs)
+	for i, x := range xs {
+		want := 1 / (1 + math.Exp(-float64(x)))
+		got := float64(d[i])
+		if math.IsNaN(want) != math.IsNaN(got) || (!math.IsNaN(want) && math.Abs(got-want) > 4e-7*want+1e-37) {
+			t.Errorf("sigmoid(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
