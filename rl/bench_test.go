@@ -38,3 +38,20 @@ func BenchmarkFrozenLakeQLearning(b *testing.B) {
 	}
 	b.ReportMetric(10000*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }
+
+// BenchmarkDQNCartPole trains DQN on CartPole-v1 with Run's defaults
+// (50,000 steps, seed 0) and evaluates it over 100 episodes; it reports the
+// mean evaluation return. This is the target run, kept out of the
+// unit tests for its length:
+//
+//	go test ./rl -run '^$' -bench DQNCartPole -benchtime 1x
+func BenchmarkDQNCartPole(b *testing.B) {
+	for b.Loop() {
+		res, err := Run(context.Background(), RunConfig{Env: "CartPole-v1", Algo: "dqn", Seed: 0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.MeanReturn, "mean_return")
+		b.ReportMetric(res.SuccessRate, "success_rate")
+	}
+}
