@@ -413,25 +413,30 @@ func (gr *hgrower) grow(thr [][]float64) (*htree, []hleaf) {
 		// Partition idx[s:e] stably.
 		col := gr.bins[sp.feature]
 		seg := gr.idx[l.s:l.e]
-		k := 0
-		r := gr.tmp[:0]
+		k, j := 0, 0
+		r := gr.tmp[:len(seg)]
 		bthr := uint8(sp.bin)
+		// Missing values (bin 255 > any threshold) go right unless
+		// missLeft; branch-free.
+		var missL int
+		if sp.missLeft {
+			missL = 1
+		}
 		for _, i := range seg {
 			b := col[i]
-			var left bool
+			var lv int
+			if b <= bthr {
+				lv = 1
+			}
 			if b == missingBin {
-				left = sp.missLeft
-			} else {
-				left = b <= bthr
+				lv = missL
 			}
-			if left {
-				seg[k] = i
-				k++
-			} else {
-				r = append(r, i)
-			}
+			seg[k] = i
+			r[j] = i
+			k += lv
+			j += 1 - lv
 		}
-		copy(seg[k:], r)
+		copy(seg[k:], r[:j])
 		mid := l.s + k
 		lid, rid := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
 		thrv := math.Inf(1)
