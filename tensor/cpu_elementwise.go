@@ -248,9 +248,7 @@ func unaryRow32(op UnaryOp, d, s []float32) bool {
 		// exactly 0, and the division keeps the relative precision.
 		sigmoidF32(d, s)
 	case OpTanh:
-		for i, x := range s {
-			d[i] = tanhf(x)
-		}
+		tanhF32(d, s)
 	default:
 		return false
 	}

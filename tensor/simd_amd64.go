@@ -19,6 +19,21 @@ func expF32AVX2(d, s []float32)
 //go:noescape
 func sigmoidF32AVX2(d, s []float32)
 
+//go:noescape
+func tanhF32AVX2(d, s []float32)
+
+// tanhF32 sets d[i] = tanh(s[i]).
+func tanhF32(d, s []float32) {
+	n := 0
+	if hasFMA {
+		tanhF32AVX2(d, s)
+		n = len(d) &^ 7
+	}
+	for i := n; i < len(d); i++ {
+		d[i] = tanhf(s[i])
+	}
+}
+
 // sigmoidF32 sets d[i] = 1/(1+e**-s[i]).
 func sigmoidF32(d, s []float32) {
 	n := 0

@@ -162,7 +162,13 @@ DATA expc<>+36(SB)/4, $0x3e2aaaaa // p4
 DATA expc<>+40(SB)/4, $0x3f000000 // p5
 DATA expc<>+44(SB)/4, $0x3f800000 // 1
 DATA expc<>+48(SB)/4, $127        // exponent bias (int32)
-GLOBL expc<>(SB), RODATA|NOPTR, $52
+DATA expc<>+52(SB)/4, $0xbbbaf0ea // tanh: q0
+DATA expc<>+56(SB)/4, $0x3ca9134e // q1
+DATA expc<>+60(SB)/4, $0xbd5c1e2d // q2
+DATA expc<>+64(SB)/4, $0x3e088393 // q3
+DATA expc<>+68(SB)/4, $0xbeaaaa99 // q4
+DATA expc<>+72(SB)/4, $0x3f200000 // 0.625: below, the polynomial
+GLOBL expc<>(SB), RODATA|NOPTR, $76
 
 // EXP8 sets Y4 = e**Y0 (8 lanes), using Y1, Y2, Y5, Y6, Y7 and the
 // constants loaded into Y8-Y14.
@@ -253,5 +259,61 @@ sig8:
 	ADDQ    $8, AX
 	JMP     sig8
 sigdone:
+	VZEROUPPER
+	RET
+
+// func tanhF32AVX2(d, s []float32)
+// d[i] = tanh(s[i]) for i < len(d) rounded down to a multiple of 8:
+// Cephes' tanhf, x + x³·q(x²) below |x| = 0.625 and
+// sign(x)·(1 - 2/(e**2|x| + 1)) above.
+TEXT ·tanhF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), DI
+	MOVQ d_len+8(FP), CX
+	MOVQ s_base+24(FP), SI
+	ANDQ $-8, CX
+	XORQ AX, AX
+	VBROADCASTSS expc<>+0(SB), Y8
+	VBROADCASTSS expc<>+4(SB), Y9
+	VBROADCASTSS expc<>+8(SB), Y10
+	VBROADCASTSS expc<>+12(SB), Y11
+	VBROADCASTSS expc<>+16(SB), Y12
+	VBROADCASTSS expc<>+44(SB), Y13
+	VPBROADCASTD expc<>+48(SB), Y14
+	VPCMPEQD     Y15, Y15, Y15
+	VPSRLD       $1, Y15, Y15 // 0x7fffffff: |x| mask
+tanh8:
+	CMPQ AX, CX
+	JGE  tanhdone
+	VMOVUPS (SI)(AX*4), Y3
+	VANDPS  Y3, Y15, Y0
+	VADDPS  Y0, Y0, Y0 // 2|x|
+	EXP8
+	VADDPS  Y13, Y4, Y4 // e**2|x| + 1
+	VADDPS  Y13, Y13, Y5
+	VDIVPS  Y4, Y5, Y4  // 2/(...)
+	VSUBPS  Y4, Y13, Y4 // 1 - 2/(...)
+	VANDNPS Y3, Y15, Y5 // sign bit of x
+	VORPS   Y5, Y4, Y4
+	// Small |x|: x + x·z·q(z), z = x².
+	VMULPS       Y3, Y3, Y1
+	VBROADCASTSS expc<>+52(SB), Y2
+	VBROADCASTSS expc<>+56(SB), Y5
+	VFMADD213PS  Y5, Y1, Y2
+	VBROADCASTSS expc<>+60(SB), Y5
+	VFMADD213PS  Y5, Y1, Y2
+	VBROADCASTSS expc<>+64(SB), Y5
+	VFMADD213PS  Y5, Y1, Y2
+	VBROADCASTSS expc<>+68(SB), Y5
+	VFMADD213PS  Y5, Y1, Y2
+	VMULPS       Y1, Y2, Y2
+	VFMADD213PS  Y3, Y3, Y2 // x·(z·q) + x
+	VANDPS       Y3, Y15, Y0
+	VBROADCASTSS expc<>+72(SB), Y5
+	VCMPPS       $0x11, Y5, Y0, Y7 // |x| < 0.625
+	VBLENDVPS    Y7, Y2, Y4, Y4
+	VMOVUPS      Y4, (DI)(AX*4)
+	ADDQ         $8, AX
+	JMP          tanh8
+tanhdone:
 	VZEROUPPER
 	RET

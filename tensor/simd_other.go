@@ -17,3 +17,9 @@ func sigmoidF32(d, s []float32) {
 		d[i] = 1 / (1 + expf(-s[i]))
 	}
 }
+
+func tanhF32(d, s []float32) {
+	for i := range d {
+		d[i] = tanhf(s[i])
+	}
+}

@@ -140,3 +140,20 @@ func TestSigmoidF32(t *testing.T) {
 		}
 	}
 }
+
+func TestTanhF32(t *testing.T) {
+	var xs []float32
+	for x := float32(-12); x <= 12; x += 0.00731 {
+		xs = append(xs, x)
+	}
+	xs = append(xs, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0, 0.624, 0.626, -0.624, -0.626, 1e-20, 50, -50)
+	d := make([]float32, len(xs))
+	tanhF32(d, xs)
+	for i, x := range xs {
+		want := math.Tanh(float64(x))
+		got := float64(d[i])
+		if math.IsNaN(want) != math.IsNaN(got) || (!math.IsNaN(want) && math.Abs(got-want) > 4e-7*math.Abs(want)) {
+			t.Errorf("tanh(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
