@@ -164,6 +164,7 @@ func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 			return err
 		}
 		var init []float64
+		var seed *ppSeed
 		switch {
 		case m.InitCenters != nil:
 			init = slices.Clone(m.InitCenters)
@@ -173,9 +174,9 @@ func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		case m.Init == "random":
 			init = randomInit(x, n, d, k, rng)
 		default:
-			init = kmeansPlusPlus(x, n, d, k, rng)
+			init, seed = kmeansPlusPlus(x, n, d, k, rng)
 		}
-		r, err := lloyd(ctx, est, x, n, d, k, init, m.MaxIter, tol)
+		r, err := lloyd(ctx, est, x, n, d, k, init, seed, m.MaxIter, tol)
 		if err != nil {
 			return err
 		}
@@ -344,11 +345,12 @@ func randomInit(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 // kmeansPlusPlus is scikit-learn's greedy k-means++: the first center is a
 // uniform sample, each next one the best of 2+ln(k) candidates drawn with
 // probability proportional to the squared distance to the centers so far.
-func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
+func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) ([]float64, *ppSeed) {
 	centers := make([]float64, k*d)
 	first := rng.IntN(n)
 	copy(centers[:d], x[first*d:(first+1)*d])
 	closest := make([]float64, n)
+	labels := make([]int32, n)
 	nc, size := chunking(n)
 	parallel.For(nc, 1, func(clo, chi int) {
 		for i := clo * size; i < min(chi*size, n); i++ {
@@ -436,12 +438,21 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 		cr := x[ci*d : (ci+1)*d]
 		parallel.For(nc, 1, func(clo, chi int) {
 			for i := clo * size; i < min(chi*size, n); i++ {
-				closest[i] = min(sqDist(x[i*d:(i+1)*d], cr), closest[i])
+				if v := sqDist(x[i*d:(i+1)*d], cr); v < closest[i] {
+					closest[i], labels[i] = v, int32(c)
+				}
 			}
 		})
 		copy(centers[c*d:(c+1)*d], cr)
 	}
-	return centers
+	return centers, &ppSeed{labels: labels, closest: closest}
+}
+
+// ppSeed is what k-means++ learned on the way: each sample's nearest
+// center and squared distance to it, which seed Hamerly's bounds.
+type ppSeed struct {
+	labels  []int32
+	closest []float64
 }
 
 type lloydResult struct {
@@ -455,7 +466,7 @@ type lloydResult struct {
 // _kmeans_single_lloyd does: stop when no label changes (strict
 // convergence) or when the centers' total squared shift is at most tol;
 // empty clusters are given the samples farthest from their centers.
-func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []float64, maxIter int, tol float64) (*lloydResult, error) {
+func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []float64, seed *ppSeed, maxIter int, tol float64) (*lloydResult, error) {
 	var xn []float64
 	if d > smallDim {
 		xn = rowSqNorms(x, n, d)
@@ -484,6 +495,16 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 	var hb *hamerly
 	if d <= smallDim {
 		hb = newHamerly(n, k)
+		if seed != nil {
+			// k-means++ already knows each sample's nearest center and
+			// the distance to it; 0 is a valid lower bound for the rest.
+			copy(labels, seed.labels)
+			for i, v := range seed.closest {
+				hb.upper[i] = math.Sqrt(v)
+			}
+		}
+	} else {
+		seed = nil
 	}
 	strict := false
 	it := 0
@@ -506,15 +527,15 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 				if bufs != nil {
 					buf = bufs[c]
 				}
-				if hb != nil {
-					pchg[c] = hb.assign(x, lo, hi, d, centers, k, labels, it == 0)
-				} else {
-					pchg[c] = assignRange(x, xn, lo, hi, d, centers, cn, k, labels, dist, buf)
-				}
 				ps := psum[c*k*d : (c+1)*k*d]
 				pc := pcnt[c*k : (c+1)*k]
 				clear(ps)
 				clear(pc)
+				if hb != nil {
+					pchg[c] = hb.assign(x, lo, hi, d, centers, k, labels, it == 0 && seed == nil, ps, pc)
+					continue
+				}
+				pchg[c] = assignRange(x, xn, lo, hi, d, centers, cn, k, labels, dist, buf)
 				if d == 2 {
 					for i := lo; i < hi; i++ {
 						l := int(labels[i])
@@ -565,7 +586,9 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 			}
 		}
 		centers, next = next, centers
-		if changed == 0 {
+		// scikit-learn's labels start at -1, so the first iteration never
+		// counts as converged.
+		if changed == 0 && it > 0 {
 			strict = true
 			break
 		}
@@ -580,7 +603,7 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 			hb.prepare(centers, d)
 			parallel.For(nc, 1, func(clo, chi int) {
 				for c := clo; c < chi; c++ {
-					hb.assign(x, c*size, min((c+1)*size, n), d, centers, k, labels, false)
+					hb.assign(x, c*size, min((c+1)*size, n), d, centers, k, labels, false, nil, nil)
 				}
 			})
 		} else {
@@ -689,9 +712,10 @@ func (h *hamerly) prepare(centers []float64, d int) {
 	}
 }
 
-// assign relabels rows [lo, hi) and returns how many labels changed; first
-// computes every distance (the bounds are not set yet).
-func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, labels []int32, first bool) int {
+// assign relabels rows [lo, hi), adds each row to the un-normalised sum
+// ps and count pc of its cluster, and returns how many labels changed;
+// first computes every distance (the bounds are not set yet).
+func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, labels []int32, first bool, ps, pc []float64) int {
 	changed := 0
 	// Bounds carry rounding error; a small relative margin keeps the
 	// skipping test conservative.
@@ -711,10 +735,12 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 				z = hz
 			}
 			if h.upper[i]*margin < z {
+				h.add(row, a, d, ps, pc)
 				continue
 			}
 			h.upper[i] = math.Sqrt(sqDist(row, centers[a*d:(a+1)*d]))
 			if h.upper[i]*margin < z {
+				h.add(row, a, d, ps, pc)
 				continue
 			}
 		}
@@ -746,6 +772,24 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 			labels[i] = int32(bi)
 		}
 		h.upper[i], h.lower[i] = math.Sqrt(best), math.Sqrt(second)
+		h.add(row, bi, d, ps, pc)
 	}
 	return changed
+}
+
+// add adds row to the sum and count of cluster a (nothing when ps is nil).
+func (h *hamerly) add(row []float64, a, d int, ps, pc []float64) {
+	if ps == nil {
+		return
+	}
+	pc[a]++
+	if d == 2 {
+		ps[2*a] += row[0]
+		ps[2*a+1] += row[1]
+		return
+	}
+	dst := ps[a*d : (a+1)*d]
+	for f, v := range row {
+		dst[f] += v
+	}
 }

@@ -131,7 +131,7 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		if m.Init == "random" {
 			c = randomInit(sub, initSize, d, k, rng)
 		} else {
-			c = kmeansPlusPlus(sub, initSize, d, k, rng)
+			c, _ = kmeansPlusPlus(sub, initSize, d, k, rng)
 		}
 		l, _ := assignAll(valid, initSize, d, c, k)
 		in := inertiaOf(valid, initSize, d, c, l)
