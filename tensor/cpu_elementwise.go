@@ -160,7 +160,7 @@ func sigmoid(x float64) float64 {
 func unaryRow[T float](op UnaryOp, d []T, s []T, inc int, p0, p1 float64) {
 	n := len(d)
 	if inc == 1 {
-		if d32, ok := any(d).([]float32); ok && unaryRow32(op, d32, any(s).([]float32)[:n]) {
+		if d32, ok := any(d).([]float32); ok && unaryRow32(op, d32, any(s).([]float32)[:n], p0, p1) {
 			return
 		}
 		if d64, ok := any(d).([]float64); ok && op == OpRelu {
@@ -234,13 +234,25 @@ func unaryRow[T float](op UnaryOp, d []T, s []T, inc int, p0, p1 float64) {
 
 // unaryRow32 handles the float32 ops with a faster contiguous loop and
 // reports whether op was one of them.
-func unaryRow32(op UnaryOp, d, s []float32) bool {
+func unaryRow32(op UnaryOp, d, s []float32, p0, p1 float64) bool {
 	switch op {
 	case OpRelu:
+		if reluF32(d, s) {
+			return true
+		}
 		for i, x := range s {
 			b := math.Float32bits(x)
 			d[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 		}
+	case OpMulScalar, OpAddScalar, OpAffine:
+		a, b := float32(p0), float32(p1)
+		switch op {
+		case OpMulScalar:
+			b = 0
+		case OpAddScalar:
+			a, b = 1, float32(p0)
+		}
+		return affineF32(d, s, a, b)
 	case OpExp:
 		expF32(d, s)
 	case OpSigmoid:

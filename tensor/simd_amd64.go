@@ -22,6 +22,30 @@ func sigmoidF32AVX2(d, s []float32)
 //go:noescape
 func tanhF32AVX2(d, s []float32)
 
+//go:noescape
+func reluF32AVX2(d, s []float32)
+
+//go:noescape
+func affineF32AVX2(d, s []float32, a, b float32)
+
+// reluF32 sets d[i] = max(0, s[i]) and reports whether it ran.
+func reluF32(d, s []float32) bool {
+	if !hasAVX2 {
+		return false
+	}
+	reluF32AVX2(d, s[:len(d)])
+	return true
+}
+
+// affineF32 sets d[i] = s[i]*a + b and reports whether it ran.
+func affineF32(d, s []float32, a, b float32) bool {
+	if !hasAVX2 {
+		return false
+	}
+	affineF32AVX2(d, s[:len(d)], a, b)
+	return true
+}
+
 // tanhF32 sets d[i] = tanh(s[i]).
 func tanhF32(d, s []float32) {
 	n := 0

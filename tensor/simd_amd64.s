@@ -317,3 +317,103 @@ tanh8:
 tanhdone:
 	VZEROUPPER
 	RET
+
+// func reluF32AVX2(d, s []float32)
+// d[i] = max(0, s[i]) for i < len(d); NaN propagates. len(s) >= len(d).
+TEXT ·reluF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ   d_base+0(FP), DI
+	MOVQ   d_len+8(FP), CX
+	MOVQ   s_base+24(FP), SI
+	XORQ   AX, AX
+	VXORPS Y8, Y8, Y8
+relu32:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $32
+	JL   relu8
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VMAXPS  Y0, Y8, Y0
+	VMAXPS  Y1, Y8, Y1
+	VMAXPS  Y2, Y8, Y2
+	VMAXPS  Y3, Y8, Y3
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     relu32
+relu8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JL   relu1
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS  Y0, Y8, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     relu8
+relu1:
+	CMPQ AX, CX
+	JGE  reludone
+	VMOVSS (SI)(AX*4), X0
+	VMAXSS X0, X8, X0
+	VMOVSS X0, (DI)(AX*4)
+	INCQ   AX
+	JMP    relu1
+reludone:
+	VZEROUPPER
+	RET
+
+// func affineF32AVX2(d, s []float32, a, b float32)
+// d[i] = s[i]*a + b for i < len(d) (a multiply and an add, not fused, so
+// the result matches the Go loop bit for bit). len(s) >= len(d).
+TEXT ·affineF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ         d_base+0(FP), DI
+	MOVQ         d_len+8(FP), CX
+	MOVQ         s_base+24(FP), SI
+	VBROADCASTSS a+48(FP), Y8
+	VBROADCASTSS b+52(FP), Y9
+	XORQ         AX, AX
+aff32:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $32
+	JL   aff8
+	VMULPS  (SI)(AX*4), Y8, Y0
+	VMULPS  32(SI)(AX*4), Y8, Y1
+	VMULPS  64(SI)(AX*4), Y8, Y2
+	VMULPS  96(SI)(AX*4), Y8, Y3
+	VADDPS  Y9, Y0, Y0
+	VADDPS  Y9, Y1, Y1
+	VADDPS  Y9, Y2, Y2
+	VADDPS  Y9, Y3, Y3
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     aff32
+aff8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JL   aff1
+	VMULPS  (SI)(AX*4), Y8, Y0
+	VADDPS  Y9, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     aff8
+aff1:
+	CMPQ AX, CX
+	JGE  affdone
+	VMULSS (SI)(AX*4), X8, X0
+	VADDSS X9, X0, X0
+	VMOVSS X0, (DI)(AX*4)
+	INCQ   AX
+	JMP    aff1
+affdone:
+	VZEROUPPER
+	RET
