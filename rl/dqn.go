@@ -27,8 +27,11 @@ type ReplayBuffer struct {
 }
 
 // NewReplayBuffer returns an empty buffer for capacity transitions with
-// observations of dim values.
+// observations of dim values. It panics if either is not positive.
 func NewReplayBuffer(capacity, dim int) *ReplayBuffer {
+	if capacity <= 0 || dim <= 0 {
+		panic(fmt.Sprintf("rl.NewReplayBuffer: capacity %d, dim %d, want both > 0", capacity, dim))
+	}
 	return &ReplayBuffer{dim: dim, cap: capacity,
 		obs: make([]float32, capacity*dim), next: make([]float32, capacity*dim),
 		actions: make([]int32, capacity), rewards: make([]float32, capacity), discs: make([]float32, capacity)}
