@@ -569,7 +569,9 @@ func (m *Model) trainEpoch(ctx context.Context, loader *data.Loader, epoch int, 
 			w = classWeights(cfg.ClassWeight, y, m.OutputShape(), x.Shape()[0])
 		}
 		m.step++
-		c := &Call{Training: true, Seed: mix(cfg.Seed, m.step)}
+		// Dropout masks follow (seed, epoch, batch), so that training
+		// resumed at an epoch (InitialEpoch) repeats an uninterrupted run.
+		c := &Call{Training: true, Seed: mix(mix(cfg.Seed, uint64(epoch)), uint64(batch))}
 		loss, pred, own := m.lossOf(c, tp.Constant(x), y, w, len(m.metrics) > 0)
 		lv := loss.Value.Item()
 		if math.IsNaN(lv) || math.IsInf(lv, 0) {

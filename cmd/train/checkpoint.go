@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/nn"
+	"github.com/ember-ml/ember/optim"
 	"github.com/ember-ml/ember/plot"
 	"github.com/ember-ml/ember/serve/adapt"
 )
@@ -20,10 +23,24 @@ type checkpointState struct {
 	Epoch int `json:"epoch"` // epochs completed
 }
 
-// saveCheckpoint writes the model and the number of completed epochs.
+// optimizerFile holds the optimizer's state (moments, step counts) in a
+// checkpoint, so that a resumed run continues exactly.
+const optimizerFile = "optimizer.safetensors"
+
+// saveCheckpoint writes the model, the optimizer's state and the number of
+// completed epochs.
 func saveCheckpoint(m *nn.Model, dir string, epoch int) error {
 	if err := m.Save(dir); err != nil {
 		return err
+	}
+	if so, ok := m.Optimizer().(optim.Stateful); ok {
+		var buf bytes.Buffer
+		if err := nn.WriteSafetensors(&buf, so.State(m.Params()), map[string]string{"epoch": strconv.Itoa(epoch)}); err != nil {
+			return err
+		}
+		if err := classical.WriteFileAtomic(filepath.Join(dir, optimizerFile), buf.Bytes()); err != nil {
+			return err
+		}
 	}
 	b, _ := json.Marshal(checkpointState{Epoch: epoch})
 	return classical.WriteFileAtomic(filepath.Join(dir, stateFile), b)
@@ -42,6 +59,19 @@ func loadCheckpoint(dir string) (*nn.Model, int, error) {
 	m, err := nn.Load(dir)
 	if err != nil {
 		return nil, 0, err
+	}
+	if so, ok := m.Optimizer().(optim.Stateful); ok {
+		b, err := os.ReadFile(filepath.Join(dir, optimizerFile))
+		if err != nil {
+			return nil, 0, fmt.Errorf("checkpoint %s: %w", dir, err)
+		}
+		ts, _, err := nn.ReadSafetensors(b)
+		if err != nil {
+			return nil, 0, fmt.Errorf("checkpoint %s: %s: %w", dir, optimizerFile, err)
+		}
+		if err := so.SetState(m.Params(), ts); err != nil {
+			return nil, 0, fmt.Errorf("checkpoint %s: %w", dir, err)
+		}
 	}
 	return m, st.Epoch, nil
 }

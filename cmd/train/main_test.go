@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -209,8 +210,21 @@ func TestInterruptThenResume(t *testing.T) {
 	if err := run(context.Background(), append(args, "-resume", "-json"), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if m := lastJSON(t, out.String()); m["epochs"].(float64) != 2 {
-		t.Fatalf("resumed run: epochs %v, want 2", m["epochs"])
+	resumed := lastJSON(t, out.String())
+	if resumed["epochs"].(float64) != 2 {
+		t.Fatalf("resumed run: epochs %v, want 2", resumed["epochs"])
+	}
+	// The same run without the interruption ends with the same model.
+	out.Reset()
+	whole := append(slices.Clone(args), "-json")
+	whole[len(whole)-4] = filepath.Join(dir, "whole") // -save
+	if err := run(context.Background(), whole, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	straight := lastJSON(t, out.String())
+	if resumed["test_loss"] != straight["test_loss"] || resumed["test_accuracy"] != straight["test_accuracy"] {
+		t.Fatalf("resumed run ends with test loss %v, accuracy %v; uninterrupted %v, %v",
+			resumed["test_loss"], resumed["test_accuracy"], straight["test_loss"], straight["test_accuracy"])
 	}
 	if _, err := os.Stat(save + ".ckpt"); !os.IsNotExist(err) {
 		t.Fatalf("checkpoint left after a finished run: %v", err)
