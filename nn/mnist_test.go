@@ -50,3 +50,31 @@ func TestMNISTCNNAccuracy(t *testing.T) {
 		t.Errorf("test accuracy %.4f after 3 epochs, want >= 0.99", final)
 	}
 }
+
+// TestMNISTMemory reports the peak RSS of loading MNIST and training the
+// seeds' CNN on it for a few hundred steps (EMBER_MNIST as above):
+//
+//	EMBER_MNIST=../shared/data/mnist go test ./nn -run MNISTMemory -v
+func TestMNISTMemory(t *testing.T) {
+	dir := os.Getenv("EMBER_MNIST")
+	if dir == "" || testing.Short() {
+		t.Skip("set EMBER_MNIST to the MNIST directory to run")
+	}
+	train, _, err := data.LoadMNIST(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after LoadMNIST: peak RSS %.0f MiB", peakRSSMiB())
+	idx := make([]int, 64*200)
+	for i := range idx {
+		idx[i] = i
+	}
+	m := seedsCNN()
+	if err := m.Compile(optim.NewAdam(1e-3), CategoricalCrossentropy(), Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(context.Background(), data.Subset(train, idx), FitConfig{Epochs: 1, BatchSize: 64}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after 200 training steps: peak RSS %.0f MiB", peakRSSMiB())
+}
