@@ -19,10 +19,11 @@ import (
 // the CPU with g++ (kernels/host_shim.h, kernels/host_harness.cpp), behind a
 // fake driver whose device memory is host memory. It checks everything on
 // the Go side (argument packing, layouts, launch parameters, the conv and
-// GEMM plans, the allocator) and the kernels' index arithmetic against the
-// conformance suite, without a GPU. It does not check the PTX, the real
-// driver, cuBLAS, the tiled GEMM kernel (the host build uses a naive loop)
-// or concurrency (blocks run one at a time, one thread each).
+// GEMM plans, the allocator), the kernels' index arithmetic and the
+// shared-memory reductions and tiled GEMM against the conformance suite,
+// without a GPU. It does not check the PTX, the real driver, cuBLAS,
+// or concurrency between blocks (blocks run one at a time; the kernels with
+// shared memory run their threads concurrently, the others one per block).
 
 // emuOrdinal is the fake device's ordinal (tensor device cuda:63), chosen so
 // as not to collide with a real GPU.
@@ -32,8 +33,11 @@ type emulator struct {
 	mu     sync.Mutex
 	allocs map[uintptr][]byte
 	kernel func(name *byte) uint64
-	launch func(fn uint64, gx, gy, gz uint32, params *uintptr)
+	launch func(fn uint64, gx, gy, gz, bx, by uint32, params *uintptr)
+	tiled  func(on int32)
 }
+
+var emu *emulator
 
 var (
 	emuOnce sync.Once
@@ -60,7 +64,7 @@ func emulatedDevice(t *testing.T) *Device {
 			return
 		}
 		lib := filepath.Join(dir, "libemberhost.so")
-		cmd := exec.Command(cxx, "-O1", "-std=c++14", "-shared", "-fPIC", "-DEMBER_HOST", "-Ikernels",
+		cmd := exec.Command(cxx, "-O1", "-std=c++14", "-pthread", "-shared", "-fPIC", "-DEMBER_HOST", "-Ikernels",
 			"kernels/host_harness.cpp", "-o", lib)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			emuErr = "building the host emulation: " + err.Error() + "\n" + string(out)
@@ -74,6 +78,8 @@ func emulatedDevice(t *testing.T) *Device {
 		e := &emulator{allocs: map[uintptr][]byte{}}
 		purego.RegisterLibFunc(&e.kernel, h, "ember_host_kernel")
 		purego.RegisterLibFunc(&e.launch, h, "ember_host_launch")
+		purego.RegisterLibFunc(&e.tiled, h, "ember_host_tiled_gemm")
+		emu = e
 		dv, err := openWith(e.driver(), emuOrdinal, false)
 		if err != nil {
 			emuErr = err.Error()
@@ -174,7 +180,7 @@ func (e *emulator) driver() *driver {
 			return ok
 		},
 		cuLaunchKernel: func(f uintptr, gx, gy, gz, bx, by, bz, shared uint32, stream uintptr, params *uintptr, extra uintptr) cuResult {
-			e.launch(uint64(f), gx, gy, gz, params)
+			e.launch(uint64(f), gx, gy, gz, bx, by, params)
 			return ok
 		},
 		cuGetErrorName: func(r cuResult, s **byte) cuResult { return 1 },
@@ -287,6 +293,28 @@ func TestEmulatedMatMulAndConvPlans(t *testing.T) {
 		dw := tensor.Conv2DBackwardFilter(x, dy, w.Shape(), p)
 		gdw := tensor.Conv2DBackwardFilter(x.To(dev), dy.To(dev), w.Shape(), p).To(tensor.CPU)
 		assertClose(t, "conv2d backward filter", gdw, dw, 1e-4)
+	}
+}
+
+// TestEmulatedTiledGEMM runs ember's own tiled GEMM kernel (what MatMul uses
+// without cuBLAS) with emulated threads and barriers, on shapes that are not
+// multiples of the tile, with transposed operands and batches.
+func TestEmulatedTiledGEMM(t *testing.T) {
+	dv := emulatedDevice(t)
+	emu.tiled(1)
+	defer emu.tiled(0)
+	dev := dv.TensorDevice()
+	rng := tensor.NewRand(2)
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		a := tensor.RandN(dt, rng, 2, 5, 9)
+		b := tensor.RandN(dt, rng, 2, 7, 9)
+		want := tensor.MatMul(a, b.Transpose(1, 2))
+		got := tensor.MatMul(a.To(dev), b.To(dev).Transpose(1, 2)).To(tensor.CPU)
+		assertClose(t, "tiled gemm, B transposed", got, want, 1e-5)
+		c := tensor.RandN(dt, rng, 9, 6)
+		want = tensor.MatMul(a.Transpose(1, 2).Contiguous().Transpose(1, 2), c)
+		got = tensor.MatMul(a.Transpose(1, 2).To(dev).Transpose(1, 2), c.To(dev)).To(tensor.CPU)
+		assertClose(t, "tiled gemm, A transposed, B broadcast", got, want, 1e-5)
 	}
 }
 

@@ -492,29 +492,13 @@ __device__ void adagrad_k(T *p, const T *g, T *s, long long n, T lr, T eps, T wd
 
 // Row-major C[m,n] = alpha*op(A)[m,k] @ op(B)[k,n] + beta*C, batch in
 // blockIdx.z; op(A)(i,p) = ta ? a[p*lda+i] : a[i*lda+p]. 16x16 tiles.
+#ifndef TILE
 #define TILE 16
+#endif
 template <typename T>
 __device__ void gemm_k(int ta, int tb, long long m, long long n, long long k, T alpha,
                        const T *a, long long lda, long long sa, const T *b, long long ldb, long long sb,
                        T beta, T *c, long long ldc, long long sc) {
-#ifdef EMBER_HOST
-    // Host emulation (tests): one thread per block, so compute the whole
-    // product naively in block (0, 0) of each batch entry.
-    if (blockIdx.x != 0 || blockIdx.y != 0) return;
-    {
-        long long z = blockIdx.z;
-        for (long long i = 0; i < m; ++i)
-            for (long long j = 0; j < n; ++j) {
-                T acc = 0;
-                for (long long p = 0; p < k; ++p)
-                    acc += (ta ? a[z * sa + p * lda + i] : a[z * sa + i * lda + p]) *
-                           (tb ? b[z * sb + j * ldb + p] : b[z * sb + p * ldb + j]);
-                T *out = &c[z * sc + i * ldc + j];
-                *out = beta == T(0) ? alpha * acc : alpha * acc + beta * *out;
-            }
-        return;
-    }
-#endif
     __shared__ T As[TILE][TILE + 1];
     __shared__ T Bs[TILE][TILE + 1];
     long long z = blockIdx.z;

@@ -1,8 +1,9 @@
 // Host shim for ember.cu: lets g++ compile the kernels as ordinary C++ so
 // that tests can run them serially on the CPU (see host_harness.cpp and
-// cuda/emulator_test.go). Every block runs with one thread; kernels are
-// written as grid-stride loops or block-per-row reductions that are correct
-// with any block size, and the tiled GEMM has a naive host variant.
+// cuda/emulator_test.go). Blocks run one after another. Kernels that use
+// shared memory and __syncthreads (reduce, softmax, gemm) run with their
+// real block size, one OS thread per CUDA thread and a barrier; the others
+// (grid-stride loops, correct for any block size) run one thread per block.
 #pragma once
 #include <cmath>
 #include <cstring>
@@ -13,13 +14,15 @@ using namespace std;
 struct dim3 {
     unsigned x, y, z;
 };
-extern thread_local dim3 blockIdx, threadIdx, blockDim, gridDim;
+extern dim3 blockDim, gridDim;
+extern thread_local dim3 blockIdx, threadIdx;
+void ember_syncthreads();
 
 #define __global__
 #define __device__
 #define __forceinline__ inline
-#define __shared__ static thread_local
-#define __syncthreads() ((void)0)
+#define __shared__ static
+#define __syncthreads() ember_syncthreads()
 #define CUDART_INF (std::numeric_limits<double>::infinity())
 
 inline float atomicAdd(float *p, float v) {
