@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ember-ml/ember/autograd"
@@ -334,5 +335,30 @@ func TestNStepPush(t *testing.T) {
 	}
 	if b.obs[1] != 8 || b.rewards[1] != 3.5 || b.discs[1] != 0 {
 		t.Errorf("second: obs %v return %v discount %v", b.obs[1], b.rewards[1], b.discs[1])
+	}
+}
+
+func TestRunDQN(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cp")
+	var log strings.Builder
+	res, err := Run(context.Background(), RunConfig{Env: "CartPole-v1", Steps: 2000, Seed: 3, SavePath: dir, Progress: &log, EvalEpisodes: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Algo != "dqn" || res.TrainSteps != 2000 || len(res.Returns) != 5 || res.MeanReturn < 1 || math.IsNaN(res.SuccessRate) {
+		t.Errorf("result %+v", res)
+	}
+	if !strings.Contains(log.String(), "step 2000/2000") {
+		t.Errorf("progress:\n%s", log.String())
+	}
+	p, err := LoadPolicy(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.(*QNetwork); !ok {
+		t.Errorf("loaded %T", p)
+	}
+	if _, err := Run(context.Background(), RunConfig{Env: "FrozenLake-v1", Algo: "dqn", Steps: 10}); err == nil {
+		t.Error("dqn on FrozenLake accepted")
 	}
 }
