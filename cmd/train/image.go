@@ -84,14 +84,12 @@ func loadImages(ctx context.Context, o *options, progress io.Writer) (*imageData
 	cfg := data.ImageFolderConfig{Width: size, Height: size, ColorMode: mode, Seed: uint64(o.seed),
 		FailOnCorrupt: !o.skipCorrupt, Cache: true, Workers: o.workers}
 	d := &imageData{name: o.dataDir, shape: []int{channels, size, size}}
-	reported := map[string]bool{}
 	open := func(dir string, cfg data.ImageFolderConfig) (*data.ImageFolder, error) {
 		f, err := data.OpenImageFolder(ctx, dir, cfg)
 		if err != nil {
 			return nil, err
 		}
-		if n := len(f.Skipped()); n > 0 && !reported[dir] {
-			reported[dir] = true
+		if n := len(f.Skipped()); n > 0 {
 			d.skipped += n
 			fmt.Fprintf(progress, "skipped %d unreadable images in %s (first: %s)\n", n, dir, f.Skipped()[0])
 		}
@@ -110,16 +108,16 @@ func loadImages(ctx context.Context, o *options, progress io.Writer) (*imageData
 		}
 		d.train, d.test, d.classes = tr, te, tr.ClassNames()
 	} else {
-		// No separate test folder: hold out 20% of each class for testing.
-		cfg.ValidationSplit, cfg.Subset = 0.2, "training"
-		tr, err := open(o.dataDir, cfg)
+		// No separate test folder: hold out 20% of each class for testing,
+		// scanning the folder once.
+		cfg.ValidationSplit = 0.2
+		tr, te, err := data.OpenImageFolderSplit(ctx, o.dataDir, cfg)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Subset = "validation"
-		te, err := open(o.dataDir, cfg)
-		if err != nil {
-			return nil, err
+		if n := len(tr.Skipped()); n > 0 {
+			d.skipped = n
+			fmt.Fprintf(progress, "skipped %d unreadable images in %s (first: %s)\n", n, o.dataDir, tr.Skipped()[0])
 		}
 		d.train, d.test, d.classes = tr, te, tr.ClassNames()
 	}
