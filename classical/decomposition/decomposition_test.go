@@ -216,3 +216,49 @@ func TestRandomizedRankDeficient(t *testing.T) {
 		t.Errorf("inverse transform does not reconstruct rank-2 data")
 	}
 }
+
+// With fewer samples than features the randomized solver works on Xᵀ;
+// on a clearly decaying spectrum it must agree with the exact SVD, signs
+// included.
+func TestRandomizedWideMatchesFull(t *testing.T) {
+	n, d, r := 40, 90, 4
+	rng := tensor.NewRand(8)
+	u := make([]float64, n*r)
+	v := make([]float64, r*d)
+	for i := range u {
+		u[i] = rng.NormFloat64()
+	}
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	x := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.01 * rng.NormFloat64()
+			for c := 0; c < r; c++ {
+				s += u[i*r+c] * v[c*d+j] * math.Pow(0.3, float64(c))
+			}
+			x[i*d+j] = s
+		}
+	}
+	X := tensor.FromFloat64(x, n, d)
+	full, rnd := decomposition.NewPCA(3), decomposition.NewPCA(3)
+	full.SVDSolver, rnd.SVDSolver = "full", "randomized"
+	if err := full.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rnd.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	near(t, "singular values", rnd.SingularValues(), full.SingularValues(), 1e-8)
+	near(t, "components", rnd.Components().Float64s(), full.Components().Float64s(), 1e-6)
+	s1, s2 := decomposition.NewTruncatedSVD(3), decomposition.NewTruncatedSVD(3)
+	s2.Algorithm = "full"
+	if err := s1.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	near(t, "TruncatedSVD components", s1.Components().Float64s(), s2.Components().Float64s(), 1e-6)
+}
