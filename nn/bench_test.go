@@ -152,3 +152,52 @@ func BenchmarkCNNFit(b *testing.B) {
 	}
 	report(b, b.N*n, cpuSeconds()-cpu0)
 }
+
+// BenchmarkMLPTrainStep measures one training step of the seeds' MLP
+// (Dense 128/64/32 relu with dropout 0.2, Dense 1 sigmoid, binary
+// cross-entropy, Adam) on a batch of 32 rows of 20 features; compare with
+// bench/peers/torch_mlp.py.
+func BenchmarkMLPTrainStep(b *testing.B) {
+	const batch = 32
+	m := NewSequential(
+		Dense(128, WithActivation("relu")), Dropout(0.2),
+		Dense(64, WithActivation("relu")), Dropout(0.2),
+		Dense(32, WithActivation("relu")),
+		Dense(1, WithActivation("sigmoid")),
+	)
+	if err := m.Compile(optim.NewAdam(1e-3), BinaryCrossentropy(), nil); err != nil {
+		b.Fatal(err)
+	}
+	rng := tensor.NewRand(1)
+	x := tensor.RandN(tensor.Float32, rng, batch, 20)
+	lab := make([]float64, batch)
+	for i := range lab {
+		lab[i] = float64(i % 2)
+	}
+	y := tensor.FromSlice(tensor.Float32, lab, batch, 1)
+	if err := m.Build([]int{20}, tensor.Float32); err != nil {
+		b.Fatal(err)
+	}
+	m.tape = autograd.NewTape()
+	step := func() {
+		m.step++
+		loss, _, _ := m.lossOf(&Call{Training: true, Seed: m.step}, m.tape.Constant(x), y, nil, false)
+		for _, p := range m.params {
+			p.ZeroGrad()
+		}
+		m.tape.Backward(loss)
+		m.opt.Step(m.params)
+		m.tape.Reset()
+	}
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		step()
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(b.N*batch)/(cpuSeconds()-cpu0), "rows/cpu-s")
+}
