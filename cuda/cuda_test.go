@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ember-ml/ember/tensor"
-	"github.com/ember-ml/ember/tensor/tensortest"
 )
 
 // openOrSkip opens GPU 0 or skips the test with the reason.
@@ -309,7 +308,7 @@ func TestBufOfReadsTensorStorage(t *testing.T) {
 
 func TestConformance(t *testing.T) {
 	dv := openOrSkip(t)
-	tensortest.Run(t, dv.TensorDevice())
+	runConformance(t, "TestConformance", dv.TensorDevice())
 }
 
 func TestAllocatorCacheWithoutDriver(t *testing.T) {

@@ -219,33 +219,38 @@ func TestEmulatedDeviceOpens(t *testing.T) {
 
 // TestEmulatedConformance runs the backend conformance suite against the
 // CUDA backend with the kernels executed on the host.
+func TestEmulatedConformance(t *testing.T) {
+	dv := emulatedDevice(t)
+	runConformance(t, "TestEmulatedConformance", dv.TensorDevice())
+}
+
+// runConformance runs tensortest.Run on dev from the test called name.
 //
 // tensor.CopyFrom into a strided destination on a device goes through a
 // CPU-only path (tensor/view.go, copyStrided), so the suite's Concat
 // subtest panics for any non-CPU backend. Until that is fixed in package
 // tensor, the suite runs in a child process without Concat; once a probe
 // shows CopyFrom works, the whole suite runs here.
-func TestEmulatedConformance(t *testing.T) {
-	dv := emulatedDevice(t)
-	if os.Getenv(emuChildEnv) != "" || stridedCopyFromWorks(dv.TensorDevice()) {
-		tensortest.Run(t, dv.TensorDevice())
+func runConformance(t *testing.T, name string, dev tensor.Device) {
+	if os.Getenv(conformanceChildEnv) != "" || stridedCopyFromWorks(dev) {
+		tensortest.Run(t, dev)
 		return
 	}
 	t.Log("tensor.CopyFrom into a strided device tensor panics (tensor/view.go copyStrided is CPU-only): running the suite without Concat")
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestEmulatedConformance$/^("+strings.Join(conformanceWithoutConcat, "|")+")$", "-test.v")
-	cmd.Env = append(os.Environ(), emuChildEnv+"=1")
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+name+"$/^("+strings.Join(conformanceWithoutConcat, "|")+")$", "-test.v")
+	cmd.Env = append(os.Environ(), conformanceChildEnv+"=1")
 	out, err := cmd.CombinedOutput()
-	for _, name := range conformanceWithoutConcat {
-		if !strings.Contains(string(out), "--- PASS: TestEmulatedConformance/"+name+" ") {
-			t.Errorf("subtest %s did not pass", name)
+	for _, sub := range conformanceWithoutConcat {
+		if !strings.Contains(string(out), "--- PASS: "+name+"/"+sub+" ") {
+			t.Errorf("subtest %s did not pass", sub)
 		}
 	}
 	if err != nil || t.Failed() {
-		t.Fatalf("conformance suite on the emulated device: %v\n%s", err, out)
+		t.Fatalf("conformance suite on %v: %v\n%s", dev, err, out)
 	}
 }
 
-const emuChildEnv = "EMBER_CUDA_EMULATED_CONFORMANCE_CHILD"
+const conformanceChildEnv = "EMBER_CUDA_CONFORMANCE_CHILD"
 
 // conformanceWithoutConcat names tensortest.Run's subtests but Concat.
 var conformanceWithoutConcat = []string{"Transfer", "Copy", "Unary", "Binary", "Where", "Reduce", "ArgMax",
