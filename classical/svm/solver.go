@@ -19,16 +19,25 @@ type kernel struct {
 }
 
 func (k kernel) fromDot(dot, sqa, sqb float64) float64 {
-	switch k.kind {
-	case "linear":
+	switch k.id() {
+	case 'l':
 		return dot
-	case "poly":
+	case 'p':
 		return math.Pow(k.gamma*dot+k.coef0, float64(k.degree))
-	case "rbf":
+	case 'r':
 		return math.Exp(-k.gamma * math.Max(sqa+sqb-2*dot, 0))
 	default: // sigmoid
 		return math.Tanh(k.gamma*dot + k.coef0)
 	}
+}
+
+// id returns the first letter of the kernel's name (l, p, r, s), which
+// tells the four apart without comparing strings in inner loops.
+func (k kernel) id() byte {
+	if k.kind == "" {
+		return 'r'
+	}
+	return k.kind[0]
 }
 
 // matrix computes K(A, B) [na, nb] with one GEMM for the dot products.
@@ -42,7 +51,9 @@ func (k kernel) matrix(A classical.Matrix, B classical.Matrix) []float64 {
 		sqa, sqb = sqNorms(A), sqNorms(B)
 	}
 	nb := B.Rows
-	parallel.For(A.Rows, max(1, 4096/max(nb, 1)), func(lo, hi int) {
+	// Chunks of at least 64k entries: small predictions (the many scorings
+	// of a search, which runs in parallel already) stay on this goroutine.
+	parallel.For(A.Rows, max(1, 65536/max(nb, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := dots[i*nb : (i+1)*nb]
 			for j := range row {
@@ -118,9 +129,19 @@ func (c *kcache) fill() {
 	if n <= 2048 {
 		// Small problems (the many fits of a search, which already runs
 		// in parallel): serial, entry by entry, the matrix in cache.
+		id := c.k.id()
 		for i := 0; i < n; i++ {
+			xi := c.x.Data[i*p : (i+1)*p]
+			sqi := c.sq[i]
 			for j := i; j < n; j++ {
-				f := float32(c.eval(i, j))
+				d := dot(xi, c.x.Data[j*p:(j+1)*p])
+				var v float64
+				if id == 'r' {
+					v = expNeg(-c.k.gamma * math.Max(sqi+c.sq[j]-2*d, 0))
+				} else {
+					v = c.k.fromDot(d, sqi, c.sq[j])
+				}
+				f := float32(v)
 				if f == 0 {
 					f = negZero32
 				}
@@ -146,7 +167,7 @@ func (c *kcache) fill() {
 				for j := i; j < n; j++ {
 					d := src[j-lo]
 					var v float64
-					if c.k.kind == "rbf" {
+					if c.k.id() == 'r' {
 						v = expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*d, 0))
 					} else {
 						v = c.k.fromDot(d, c.sq[i], c.sq[j])
@@ -215,23 +236,28 @@ func (c *kcache) eval(i, j int) float64 {
 	p := c.x.Cols
 	xi := c.x.Data[i*p : (i+1)*p]
 	xj := c.x.Data[j*p : (j+1)*p]
-	xj = xj[:len(xi)]
-	var s0, s1, s2, s3 float64
-	t := 0
-	for ; t+4 <= len(xi); t += 4 {
-		s0 += xi[t] * xj[t]
-		s1 += xi[t+1] * xj[t+1]
-		s2 += xi[t+2] * xj[t+2]
-		s3 += xi[t+3] * xj[t+3]
-	}
-	for ; t < len(xi); t++ {
-		s0 += xi[t] * xj[t]
-	}
-	s := (s0 + s1) + (s2 + s3)
-	if c.k.kind == "rbf" {
+	s := dot(xi, xj)
+	if c.k.id() == 'r' {
 		return expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*s, 0))
 	}
 	return c.k.fromDot(s, c.sq[i], c.sq[j])
+}
+
+// dot returns Σ aᵢbᵢ over len(a) entries, four partial sums at a time.
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(a); t += 4 {
+		s0 += a[t] * b[t]
+		s1 += a[t+1] * b[t+1]
+		s2 += a[t+2] * b[t+2]
+		s3 += a[t+3] * b[t+3]
+	}
+	for ; t < len(a); t++ {
+		s0 += a[t] * b[t]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // expNeg returns eˣ for x <= 0 with a relative error below 1e-9 (far
