@@ -32,8 +32,8 @@ type KMeans struct {
 	Init string
 	// InitCenters ("init_centers"), when not nil, holds explicit starting
 	// centers, n_clusters rows of n_features values, row-major (scikit-learn's
-	// init=ndarray); Init is then ignored and every one of the n_init runs
-	// starts from them.
+	// init=ndarray); Init is then ignored and a single run is made (as
+	// scikit-learn does, whatever n_init says).
 	InitCenters []float64
 	// NInit ("n_init") is the number of initialisations, default 10.
 	NInit int
@@ -159,7 +159,11 @@ func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	rng := tensor.NewRand(m.Seed)
 	k := m.NClusters
 	var best *lloydResult
-	for run := 0; run < m.NInit; run++ {
+	runs := m.NInit
+	if m.InitCenters != nil {
+		runs = 1 // every run would start from the same centers
+	}
+	for run := 0; run < runs; run++ {
 		if err := classical.CheckContext(ctx, est); err != nil {
 			return err
 		}
