@@ -294,8 +294,40 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 	// Strided destination: go through a contiguous temporary.
 	tmp := empty(t.st.dev, t.dtype, t.shape, false)
 	b.Copy(tmp, src)
-	copyStrided(t, tmp)
+	if t.st.dev.IsCPU() {
+		copyStrided(t, tmp)
+	} else {
+		copyIntoStrided(t, tmp)
+	}
 	return t
+}
+
+// copyIntoStrided copies the contiguous tensor src (t's shape and dtype)
+// into the strided tensor t with the backend's kernels only, which write
+// contiguous destinations: the span of storage t covers is rebuilt by one
+// gather from [span; src] and copied back. It works on every device (the
+// CPU uses copyStrided, which is cheaper).
+func copyIntoStrided(t, src *Tensor) {
+	n := t.Size()
+	if n == 0 {
+		return
+	}
+	span := 1
+	for i, d := range t.shape {
+		span += (d - 1) * t.strides[i]
+	}
+	u := t.view([]int{span}, []int{1}, t.offset)
+	idx := make([]int, span)
+	for j := range idx {
+		idx[j] = j
+	}
+	k := 0
+	t.each(func(off int) {
+		idx[off-t.offset] = span + k
+		k++
+	})
+	joined := Concat(0, u, src.Reshape(n))
+	t.st.dev.Backend().Copy(u, IndexSelect(joined, 0, idx))
 }
 
 // copyStrided copies a contiguous CPU src into a strided CPU dst.
