@@ -2,3 +2,9 @@ package svm
 
 // ExpNeg exports expNeg to the tests.
 var ExpNeg = expNeg
+
+// SigmoidCached returns the cache's sigmoid kernel value tanh(gamma·dot + coef0).
+func SigmoidCached(gamma, coef0, dot float64) float64 {
+	k := kernel{kind: "sigmoid", gamma: gamma, coef0: coef0}
+	return k.cached(k.id(), dot, 0, 0)
+}

@@ -31,6 +31,22 @@ func (k kernel) fromDot(dot, sqa, sqb float64) float64 {
 	}
 }
 
+// cached is fromDot for the float32 kernel cache: the exponential and
+// tanh by expNeg (relative error < 1e-9, far below float32's 6e-8).
+// id is k.id(), hoisted by the caller.
+func (k kernel) cached(id byte, dot, sqa, sqb float64) float64 {
+	switch id {
+	case 'r':
+		return expNeg(-k.gamma * math.Max(sqa+sqb-2*dot, 0))
+	case 's':
+		// tanh x = sign(x) (1 − e)/(1 + e), e = exp(−2|x|).
+		x := k.gamma*dot + k.coef0
+		e := expNeg(-2 * math.Abs(x))
+		return math.Copysign((1-e)/(1+e), x)
+	}
+	return k.fromDot(dot, sqa, sqb)
+}
+
 // id returns the first letter of the kernel's name (l, p, r, s), which
 // tells the four apart without comparing strings in inner loops.
 func (k kernel) id() byte {
@@ -126,22 +142,16 @@ func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
 	c.dense = make([]float32, n*n)
+	id := c.k.id()
 	if n <= 2048 {
 		// Small problems (the many fits of a search, which already runs
 		// in parallel): serial, entry by entry, the matrix in cache.
-		id := c.k.id()
 		for i := 0; i < n; i++ {
 			xi := c.x.Data[i*p : (i+1)*p]
 			sqi := c.sq[i]
 			for j := i; j < n; j++ {
 				d := dot(xi, c.x.Data[j*p:(j+1)*p])
-				var v float64
-				if id == 'r' {
-					v = expNeg(-c.k.gamma * math.Max(sqi+c.sq[j]-2*d, 0))
-				} else {
-					v = c.k.fromDot(d, sqi, c.sq[j])
-				}
-				f := float32(v)
+				f := float32(c.k.cached(id, d, sqi, c.sq[j]))
 				if f == 0 {
 					f = negZero32
 				}
@@ -165,14 +175,7 @@ func (c *kcache) fill() {
 				src := dots[r*w : (r+1)*w]
 				dst := c.dense[i*n : (i+1)*n]
 				for j := i; j < n; j++ {
-					d := src[j-lo]
-					var v float64
-					if c.k.id() == 'r' {
-						v = expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*d, 0))
-					} else {
-						v = c.k.fromDot(d, c.sq[i], c.sq[j])
-					}
-					f := float32(v)
+					f := float32(c.k.cached(id, src[j-lo], c.sq[i], c.sq[j]))
 					if f == 0 {
 						f = negZero32
 					}
@@ -236,11 +239,7 @@ func (c *kcache) eval(i, j int) float64 {
 	p := c.x.Cols
 	xi := c.x.Data[i*p : (i+1)*p]
 	xj := c.x.Data[j*p : (j+1)*p]
-	s := dot(xi, xj)
-	if c.k.id() == 'r' {
-		return expNeg(-c.k.gamma * math.Max(c.sq[i]+c.sq[j]-2*s, 0))
-	}
-	return c.k.fromDot(s, c.sq[i], c.sq[j])
+	return c.k.cached(c.k.id(), dot(xi, xj), c.sq[i], c.sq[j])
 }
 
 // dot returns Σ aᵢbᵢ over len(a) entries, four partial sums at a time.

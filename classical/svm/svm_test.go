@@ -293,3 +293,33 @@ func TestDenseAndLRUCachesAgree(t *testing.T) {
 	db, _ := b.DecisionFunction(X)
 	nearAll(t, "dense vs LRU decision function", da.Float64s(), db.Float64s(), 1e-6)
 }
+
+// TestCachedKernelsMatch checks the cache's fast kernels (exp and tanh by
+// expNeg) against math.Exp and math.Tanh through decision functions of
+// SVC fits that use the dense and the LRU cache.
+func TestCachedKernelsMatch(t *testing.T) {
+	X, y := estimatortest.Data(estimatortest.Classifier, true, false)
+	for _, kernel := range []string{"sigmoid", "rbf", "poly", "linear"} {
+		a, b := svm.NewSVC(), svm.NewSVC()
+		a.Kernel, b.Kernel = kernel, kernel
+		a.Gamma, b.Gamma = 0.05, 0.05
+		b.CacheSize = 0.0005
+		for _, s := range []*svm.SVC{a, b} {
+			if err := s.Fit(ctx, X, y); err != nil {
+				t.Fatal(err)
+			}
+		}
+		da, _ := a.DecisionFunction(X)
+		db, _ := b.DecisionFunction(X)
+		nearAll(t, kernel+" dense vs LRU", da.Float64s(), db.Float64s(), 1e-6)
+	}
+}
+
+func TestSigmoidCached(t *testing.T) {
+	for x := -30.0; x <= 30; x += 0.0173 {
+		got, want := svm.SigmoidCached(0.5, 0.25, x), math.Tanh(0.5*x+0.25)
+		if math.Abs(got-want) > 1e-9*(1e-8+math.Abs(want)) && math.Abs(got-want) > 1e-15 {
+			t.Fatalf("tanh(%v) = %v, math.Tanh %v", 0.5*x+0.25, got, want)
+		}
+	}
+}
