@@ -189,7 +189,7 @@ func TestPCAInvalid(t *testing.T) {
 }
 
 // A rank-deficient input exercises the Gram-Schmidt fallback of the
-// randomized solver.
+// randomized solver and the plain SVD fallback of the full one.
 func TestRandomizedRankDeficient(t *testing.T) {
 	n, d := 600, 20
 	x := make([]float64, n*d)
@@ -201,19 +201,23 @@ func TestRandomizedRankDeficient(t *testing.T) {
 		}
 	}
 	X := tensor.FromFloat64(x, n, d)
-	p := decomposition.NewPCA(5)
-	p.SVDSolver = "randomized"
-	if err := p.Fit(ctx, X, nil); err != nil {
-		t.Fatal(err)
-	}
-	ratio := p.ExplainedVarianceRatio()
-	if s := ratio[0] + ratio[1]; math.Abs(s-1) > 1e-9 {
-		t.Errorf("two directions explain %v of the variance, want 1", s)
-	}
-	Z, _ := p.Transform(X)
-	back, _ := p.InverseTransform(Z)
-	if !tensor.AllClose(back, X, 1e-8, 1e-8) {
-		t.Errorf("inverse transform does not reconstruct rank-2 data")
+	// The full solver's Cholesky QR reduction fails on rank-deficient data
+	// and falls back to the SVD of X itself.
+	for _, solver := range []string{"randomized", "full"} {
+		p := decomposition.NewPCA(5)
+		p.SVDSolver = solver
+		if err := p.Fit(ctx, X, nil); err != nil {
+			t.Fatal(err)
+		}
+		ratio := p.ExplainedVarianceRatio()
+		if s := ratio[0] + ratio[1]; math.Abs(s-1) > 1e-9 {
+			t.Errorf("%s: two directions explain %v of the variance, want 1", solver, s)
+		}
+		Z, _ := p.Transform(X)
+		back, _ := p.InverseTransform(Z)
+		if !tensor.AllClose(back, X, 1e-8, 1e-8) {
+			t.Errorf("%s: inverse transform does not reconstruct rank-2 data", solver)
+		}
 	}
 }
 

@@ -22,9 +22,23 @@ func mul(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ld
 // exactSVD returns the singular values and the right singular vectors, as
 // rows of vt [r×p], r = min(n, p), of the n×p matrix x (gonum's LAPACK
 // port). ok is false when the factorisation did not converge.
+//
+// For tall matrices (n >= 2p) it first reduces X to the p×p triangular
+// factor R of X = QR by Cholesky QR applied twice (two Gram matrices and a
+// triangular product on the GEMM), whose singular values and right vectors
+// are those of X; the SVD then runs on R. When X is too ill-conditioned for
+// that, the SVD runs on X itself.
 func exactSVD(x []float64, n, p int) (s, vt []float64, ok bool) {
+	a, rows := x, n
+	if n >= 2*p {
+		if q1, r1, ok1 := cholQRR(x, n, p); ok1 {
+			if _, r2, ok2 := cholQRR(q1, n, p); ok2 {
+				a, rows = mul(false, false, p, p, p, r2, p, r1, p), p
+			}
+		}
+	}
 	var svd mat.SVD
-	if !svd.Factorize(mat.NewDense(n, p, x), mat.SVDThinV) {
+	if !svd.Factorize(mat.NewDense(rows, p, a), mat.SVDThinV) {
 		return nil, nil, false
 	}
 	s = svd.Values(nil)
@@ -78,9 +92,15 @@ func orthonormalize(y []float64, n, l, passes int) []float64 {
 // cholQR returns y·R⁻¹ where RᵀR = yᵀy (Cholesky); ok is false when the
 // Gram matrix is numerically singular.
 func cholQR(y []float64, n, l int) ([]float64, bool) {
+	q, _, ok := cholQRR(y, n, l)
+	return q, ok
+}
+
+// cholQRR is cholQR that also returns R (l×l, upper triangular).
+func cholQRR(y []float64, n, l int) (q, r []float64, ok bool) {
 	g := mul(true, false, l, l, n, y, l, y, l)
 	// g = Rᵀ R with R upper triangular, stored in r.
-	r := make([]float64, l*l)
+	r = make([]float64, l*l)
 	maxDiag := 0.0
 	for j := 0; j < l; j++ {
 		maxDiag = max(maxDiag, g[j*l+j])
@@ -91,7 +111,7 @@ func cholQR(y []float64, n, l int) ([]float64, bool) {
 			s -= r[k*l+j] * r[k*l+j]
 		}
 		if !(s > 1e-10*maxDiag) {
-			return nil, false
+			return nil, nil, false
 		}
 		d := math.Sqrt(s)
 		r[j*l+j] = d
@@ -117,7 +137,7 @@ func cholQR(y []float64, n, l int) ([]float64, bool) {
 			inv[i*l+c] = s / r[i*l+i]
 		}
 	}
-	return mul(false, false, n, l, l, y, l, inv, l), true
+	return mul(false, false, n, l, l, y, l, inv, l), r, true
 }
 
 // gramSchmidt orthonormalises the columns of y with modified Gram-Schmidt,

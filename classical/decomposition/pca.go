@@ -25,7 +25,8 @@ func init() {
 // signs fixed as scikit-learn's svd_flip does (the largest entry of each
 // left singular vector positive), so components match scikit-learn's.
 //
-// The solver ("svd_solver") is "full" (gonum's LAPACK SVD), "randomized"
+// The solver ("svd_solver") is "full" (exact: gonum's LAPACK SVD, on the
+// triangular factor of a GEMM-based Cholesky QR for tall data), "randomized"
 // (Halko et al. on the tensor GEMM: a Gaussian sketch of n_components +
 // n_oversamples columns, iterated_power normalised power iterations) or
 // "auto", scikit-learn 1.2's rule: full when the data have at most 500 rows
