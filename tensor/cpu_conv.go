@@ -391,18 +391,33 @@ func poolBackT[T float](dx, dy, x *Tensor, p ConvParams, isMax bool) {
 					i0, i1 := 2*oy*w, (2*oy+1)*w
 					dr := d[oy*ow : (oy+1)*ow]
 					for ox, gv := range dr {
-						c := [4]int{i0 + 2*ox, i0 + 2*ox + 1, i1 + 2*ox, i1 + 2*ox + 1}
-						bi := c[0]
-						best := src[bi]
-						if best == best {
-							for _, q := range c[1:] {
-								if v := src[q]; v > best || v != v {
-									best, bi = v, q
-									if v != v {
-										break
-									}
-								}
+						q0, q2 := i0+2*ox, i1+2*ox
+						a, b, c, e := src[q0], src[q0+1], src[q2], src[q2+1]
+						if a != a || b != b || c != c || e != e {
+							// A NaN takes the gradient (the first one).
+							switch {
+							case a != a:
+								g[q0] += gv
+							case b != b:
+								g[q0+1] += gv
+							case c != c:
+								g[q2] += gv
+							default:
+								g[q2+1] += gv
 							}
+							continue
+						}
+						// Simple conditional moves (compiled without
+						// branches): random data would mispredict.
+						bi, best := q0, a
+						if b > best {
+							bi, best = q0+1, b
+						}
+						if c > best {
+							bi, best = q2, c
+						}
+						if e > best {
+							bi = q2 + 1
 						}
 						g[bi] += gv
 					}
