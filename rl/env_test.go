@@ -1,6 +1,7 @@
 package rl
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -347,5 +348,47 @@ func TestSpaces(t *testing.T) {
 		if x := d.Sample(r); !d.Contains(x) {
 			t.Fatalf("sample %v outside", x)
 		}
+	}
+}
+
+func TestWithTimeLimit(t *testing.T) {
+	// constant-reward env that never ends by itself
+	env, err := WithTimeLimit(&constEnv{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, _, _, err := env.Step(0); !errors.Is(err, ErrNotReset) {
+		t.Fatalf("before reset: %v", err)
+	}
+	env.Reset(0)
+	if _, _, _, _, _, err := env.Step(2); !errors.Is(err, ErrInvalidAction) {
+		t.Fatalf("action 2: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		_, r, term, trunc, _, err := env.Step(1)
+		if err != nil || r != 1 || term || trunc != (i == 4) {
+			t.Fatalf("step %d: %v %v %v %v", i, r, term, trunc, err)
+		}
+	}
+	if _, _, _, _, _, err := env.Step(0); !errors.Is(err, ErrEpisodeDone) {
+		t.Fatalf("after truncation: %v", err)
+	}
+	env.Reset(1)
+	if _, _, _, _, _, err := env.Step(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WithTimeLimit(&constEnv{}, 0); err == nil {
+		t.Error("limit 0 accepted")
+	}
+	// A shorter limit on CartPole, success passed through.
+	cp, _ := WithTimeLimit(NewCartPole(), 10)
+	res, err := Evaluate(context.Background(), cp, PolicyFunc(func(o []float64) int {
+		if o[2]+0.5*o[3] > 0 {
+			return 1
+		}
+		return 0
+	}), 3, 1)
+	if err != nil || res.Mean != 10 || res.SuccessRate != 1 {
+		t.Fatalf("CartPole limited to 10: %+v %v", res, err)
 	}
 }
