@@ -270,7 +270,13 @@ func stridedCopyFromWorks(dev tensor.Device) (ok bool) {
 }
 
 func TestEmulatedMatMulAndConvPlans(t *testing.T) {
-	dv := emulatedDevice(t)
+	checkMatMulAndConv(t, emulatedDevice(t))
+}
+
+// checkMatMulAndConv compares MatMul with strided operands and convolution
+// (forward and backward) on dv with the CPU.
+func checkMatMulAndConv(t *testing.T, dv *Device) {
+	t.Helper()
 	dev := dv.TensorDevice()
 	rng := tensor.NewRand(1)
 	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
