@@ -94,3 +94,17 @@ func Example_dqn() {
 	fmt.Println("network sizes:", net.Sizes, "loaded policy acts the same:", same)
 	// Output: network sizes: [4 64 64 2] loaded policy acts the same: true
 }
+
+// Run trains and evaluates by name, as cmd/train -rl does.
+func ExampleRun() {
+	res, err := rl.Run(context.Background(), rl.RunConfig{Env: "FrozenLake-v1-nonslippery", Algo: "q_learning", Steps: 20000, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s %s: mean return %.2f over %d episodes, success rate %.2f\n", res.Env, res.Algo, res.MeanReturn, len(res.Returns), res.SuccessRate)
+	_, err = rl.Run(context.Background(), rl.RunConfig{Env: "CartPole-v1", Algo: "q_learning"})
+	fmt.Println(err)
+	// Output:
+	// FrozenLake-v1-nonslippery q_learning: mean return 1.00 over 100 episodes, success rate 1.00
+	// rl: tabular methods need a Discrete observation space, the environment has Box([-4.8 -3.403e+38 -0.4189 -3.403e+38], [4.8 3.403e+38 0.4189 3.403e+38], (4,)) (use DQN)
+}
