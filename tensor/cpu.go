@@ -362,6 +362,9 @@ func accumulateRow[T float](op ReduceOp, acc []float64, row []T) {
 	row = row[:len(acc)]
 	switch op {
 	case ReduceSum:
+		if r32, ok := any(row).([]float32); ok && accSumF32(acc, r32) {
+			return
+		}
 		for i, v := range row {
 			acc[i] += float64(v)
 		}

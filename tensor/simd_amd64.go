@@ -26,6 +26,18 @@ func tanhF32AVX2(d, s []float32)
 func reluF32AVX2(d, s []float32)
 
 //go:noescape
+func accSumF32AVX2(acc []float64, row []float32)
+
+// accSumF32 adds row into acc elementwise and reports whether it ran.
+func accSumF32(acc []float64, row []float32) bool {
+	if !hasAVX2 {
+		return false
+	}
+	accSumF32AVX2(acc, row[:len(acc)])
+	return true
+}
+
+//go:noescape
 func affineF32AVX2(d, s []float32, a, b float32)
 
 // reluF32 sets d[i] = max(0, s[i]) and reports whether it ran.

@@ -417,3 +417,35 @@ aff1:
 affdone:
 	VZEROUPPER
 	RET
+
+// func accSumF32AVX2(acc []float64, row []float32)
+// acc[i] += float64(row[i]) for i < len(acc); len(row) >= len(acc).
+TEXT ·accSumF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ row_base+24(FP), SI
+	XORQ AX, AX
+acc8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JL   acc1
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCVTPS2PD 16(SI)(AX*4), Y1
+	VADDPD    (DI)(AX*8), Y0, Y0
+	VADDPD    32(DI)(AX*8), Y1, Y1
+	VMOVUPD   Y0, (DI)(AX*8)
+	VMOVUPD   Y1, 32(DI)(AX*8)
+	ADDQ      $8, AX
+	JMP       acc8
+acc1:
+	CMPQ AX, CX
+	JGE  accdone
+	VCVTSS2SD (SI)(AX*4), X0, X0
+	VADDSD    (DI)(AX*8), X0, X0
+	VMOVSD    X0, (DI)(AX*8)
+	INCQ      AX
+	JMP       acc1
+accdone:
+	VZEROUPPER
+	RET

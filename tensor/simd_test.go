@@ -157,3 +157,26 @@ func TestTanhF32(t *testing.T) {
 		}
 	}
 }
+
+func TestAccSumF32(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		acc := make([]float64, n+1)
+		row := make([]float32, n)
+		for i := range row {
+			acc[i] = float64(i) * 0.5
+			row[i] = float32(i)*0.25 - 3
+		}
+		acc[n] = 7
+		if !accSumF32(acc[:n], row) {
+			return
+		}
+		for i := range n {
+			if want := float64(i)*0.5 + float64(float32(i)*0.25-3); acc[i] != want {
+				t.Fatalf("n=%d: acc[%d]=%v, want %v", n, i, acc[i], want)
+			}
+		}
+		if acc[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+	}
+}
