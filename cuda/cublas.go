@@ -43,7 +43,7 @@ func openCublas(stream uintptr) (*cublas, error) {
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("cuda: cuBLAS not found (tried %s)", strings.Join(tried, "; "))
+	return nil, fmt.Errorf("cuda: no usable cuBLAS (tried %s)", strings.Join(tried, "; "))
 }
 
 func bindCublas(h uintptr, name string, stream uintptr) (*cublas, error) {

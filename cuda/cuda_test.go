@@ -339,3 +339,24 @@ func TestAllocatorCacheWithoutDriver(t *testing.T) {
 		t.Fatal("negative size accepted")
 	}
 }
+
+// TestCublasLibraryBinds loads cuBLAS where the machine has it and checks
+// that every entry point resolves; without a GPU, cublasCreate then fails
+// with a status, which is the expected outcome here.
+func TestCublasLibraryBinds(t *testing.T) {
+	b, err := openCublas(0)
+	if err == nil {
+		if err := b.destroy(); err != nil {
+			t.Error(err)
+		}
+		return
+	}
+	msg := err.Error()
+	if strings.Contains(msg, " lacks ") {
+		t.Fatalf("cuBLAS found but an entry point is missing: %v", err)
+	}
+	if !strings.Contains(msg, "cublasCreate: status") {
+		t.Skipf("no cuBLAS library: %v", err)
+	}
+	t.Logf("cuBLAS bound; without a device: %v", err)
+}
