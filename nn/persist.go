@@ -128,7 +128,7 @@ func Load(dir string) (*Model, error) {
 	}
 	total := 1
 	for _, d := range sm.InputShape {
-		if d <= 0 || d > 1<<24 || total > (1<<31)/d {
+		if d <= 0 || d > 1<<24 || total > (1<<24)/d {
 			return nil, fmt.Errorf("nn: Load: input shape %v", sm.InputShape)
 		}
 		total *= d
@@ -141,11 +141,13 @@ func Load(dir string) (*Model, error) {
 		}
 		m.Add(l)
 	}
-	if err := buildSafely(m, sm.InputShape, dt); err != nil {
-		return nil, fmt.Errorf("nn: Load: %w", err)
-	}
 	wb, err := readLimited(filepath.Join(dir, WeightsFile), 1<<34)
 	if err != nil {
+		return nil, fmt.Errorf("nn: Load: %w", err)
+	}
+	// No layer can need more weights than the file holds: this bounds what
+	// a corrupt architecture can make Build allocate.
+	if err := buildSafely(m, sm.InputShape, dt, len(wb)/dt.Size()); err != nil {
 		return nil, fmt.Errorf("nn: Load: %w", err)
 	}
 	ts, _, err := ReadSafetensors(wb)
@@ -165,7 +167,7 @@ func Load(dir string) (*Model, error) {
 
 // buildSafely builds m, turning a panic from a nonsensical saved
 // configuration into an error.
-func buildSafely(m *Model, in []int, dt tensor.DType) (err error) {
+func buildSafely(m *Model, in []int, dt tensor.DType, maxWeights int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("building the saved architecture: %v", r)
@@ -185,8 +187,8 @@ func buildSafely(m *Model, in []int, dt tensor.DType) (err error) {
 			}
 			n = t.cfg.Filters * c * t.cfg.KernelSize[0] * t.cfg.KernelSize[1]
 		}
-		if n < 0 || n > 1<<31 {
-			return fmt.Errorf("layer %q would need %d weights", l.Name(), n)
+		if n < 0 || n > maxWeights {
+			return fmt.Errorf("layer %q would need %d weights, more than the weights file holds (%d)", l.Name(), n, maxWeights)
 		}
 		if err := l.Build(shape, dt, tensor.NewRand(0)); err != nil {
 			return err

@@ -2,10 +2,14 @@ package nn
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/ember-ml/ember/optim"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -108,6 +112,47 @@ func FuzzReadSafetensors(f *testing.F) {
 		back, _, err := ReadSafetensors(out.Bytes())
 		if err != nil || len(back) != len(ts) {
 			t.Fatalf("round trip: %v, %d vs %d tensors", err, len(back), len(ts))
+		}
+	})
+}
+
+// FuzzLoadArchitecture feeds corrupt model.json files beside valid weights
+// to Load, which must return an error or a working model, never panic.
+func FuzzLoadArchitecture(f *testing.F) {
+	dir := f.TempDir()
+	m := NewSequential(Conv2D(2, 3, WithPadding("same")), BatchNormalization(), MaxPooling2D(2), Flatten(), Dropout(0.1), Dense(3, WithActivation("softmax")))
+	if err := m.Build([]int{1, 6, 6}, tensor.Float32); err != nil {
+		f.Fatal(err)
+	}
+	if err := m.Compile(optim.NewAdam(1e-3), CategoricalCrossentropy(), Metrics("accuracy")); err != nil {
+		f.Fatal(err)
+	}
+	if err := m.Save(dir); err != nil {
+		f.Fatal(err)
+	}
+	arch, err := os.ReadFile(filepath.Join(dir, ArchitectureFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(arch)
+	f.Add([]byte(`{"format":"ember.nn.Sequential","format_version":1,"dtype":"float32","input_shape":[4],"layers":[{"type":"Dense","name":"d","config":{"units":1000000000}}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d := t.TempDir()
+		if err := os.WriteFile(filepath.Join(d, ArchitectureFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, _ := os.ReadFile(filepath.Join(dir, WeightsFile))
+		if err := os.WriteFile(filepath.Join(d, WeightsFile), w, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lm, err := Load(d)
+		if err != nil || prod(lm.InputShape()) > 4096 {
+			return
+		}
+		x := tensor.Zeros(lm.DType(), append([]int{2}, lm.InputShape()...)...)
+		if _, err := lm.Predict(context.Background(), x, 0); err != nil {
+			t.Fatalf("loaded model cannot predict: %v", err)
 		}
 	})
 }
