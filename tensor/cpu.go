@@ -418,6 +418,11 @@ func reduceContig[T float](op ReduceOp, s []T) float64 {
 		}
 		return acc
 	case ReduceMax:
+		if x, ok := any(s).([]float32); ok {
+			if m, ok := maxMinF32(x, false); ok {
+				return m
+			}
+		}
 		acc := T(math.Inf(-1))
 		for _, v := range s {
 			if v > acc {
@@ -428,6 +433,11 @@ func reduceContig[T float](op ReduceOp, s []T) float64 {
 		}
 		return float64(acc)
 	case ReduceMin:
+		if x, ok := any(s).([]float32); ok {
+			if m, ok := maxMinF32(x, true); ok {
+				return m
+			}
+		}
 		acc := T(math.Inf(1))
 		for _, v := range s {
 			if v < acc {

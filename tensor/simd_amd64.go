@@ -2,7 +2,11 @@
 
 package tensor
 
-import xcpu "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	xcpu "golang.org/x/sys/cpu"
+)
 
 // AVX2 loops for the hottest float32 elementwise ops and sums
 // (simd_amd64.s). The Go loops are used without AVX2 and under the build
@@ -27,6 +31,31 @@ func reluF32AVX2(d, s []float32)
 
 //go:noescape
 func accSumF32AVX2(acc []float64, row []float32)
+
+//go:noescape
+func maxF32AVX2(x []float32) (m float32, nan bool)
+
+//go:noescape
+func minF32AVX2(x []float32) (m float32, nan bool)
+
+// maxMinF32 returns the maximum (or, with isMin, the minimum) of x, NaN
+// when x holds one, and reports whether it ran (x needs 8 elements).
+func maxMinF32(x []float32, isMin bool) (float64, bool) {
+	if !hasAVX2 || len(x) < 8 {
+		return 0, false
+	}
+	var m float32
+	var nan bool
+	if isMin {
+		m, nan = minF32AVX2(x)
+	} else {
+		m, nan = maxF32AVX2(x)
+	}
+	if nan {
+		return math.NaN(), true
+	}
+	return float64(m), true
+}
 
 // accSumF32 adds row into acc elementwise and reports whether it ran.
 func accSumF32(acc []float64, row []float32) bool {

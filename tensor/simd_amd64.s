@@ -449,3 +449,105 @@ acc1:
 accdone:
 	VZEROUPPER
 	RET
+
+// func maxF32AVX2(x []float32) (m float32, nan bool)
+// The maximum of x (len(x) >= 8), and whether x holds a NaN.
+TEXT ·maxF32AVX2(SB), NOSPLIT, $0-29
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VMOVUPS      (SI), Y0
+	VMOVUPS      Y0, Y1
+	VCMPPS       $3, Y0, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	XORQ         AX, AX
+max16:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $16
+	JL   max8
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VCMPPS  $3, Y4, Y4, Y6
+	VCMPPS  $3, Y5, Y5, Y7
+	VORPS   Y6, Y2, Y2
+	VORPS   Y7, Y3, Y3
+	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y5, Y1, Y1
+	ADDQ    $16, AX
+	JMP     max16
+max8:
+	// The last 8 (overlapping what was done: harmless for max and min).
+	CMPQ AX, CX
+	JGE  maxred
+	MOVQ CX, AX
+	SUBQ $8, AX
+	VMOVUPS (SI)(AX*4), Y4
+	VCMPPS  $3, Y4, Y4, Y6
+	VORPS   Y6, Y2, Y2
+	VMAXPS  Y4, Y0, Y0
+maxred:
+	VMAXPS       Y1, Y0, Y0
+	VORPS        Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X1, X0, X0
+	VMOVSS       X0, m+24(FP)
+	VMOVMSKPS    Y2, BX
+	TESTL        BX, BX
+	SETNE        nan+28(FP)
+	VZEROUPPER
+	RET
+
+// func minF32AVX2(x []float32) (m float32, nan bool)
+// The minimum of x (len(x) >= 8), and whether x holds a NaN.
+TEXT ·minF32AVX2(SB), NOSPLIT, $0-29
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VMOVUPS      (SI), Y0
+	VMOVUPS      Y0, Y1
+	VCMPPS       $3, Y0, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	XORQ         AX, AX
+min16:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $16
+	JL   min8
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VCMPPS  $3, Y4, Y4, Y6
+	VCMPPS  $3, Y5, Y5, Y7
+	VORPS   Y6, Y2, Y2
+	VORPS   Y7, Y3, Y3
+	VMINPS  Y4, Y0, Y0
+	VMINPS  Y5, Y1, Y1
+	ADDQ    $16, AX
+	JMP     min16
+min8:
+	// The last 8 (overlapping what was done: harmless for max and min).
+	CMPQ AX, CX
+	JGE  minred
+	MOVQ CX, AX
+	SUBQ $8, AX
+	VMOVUPS (SI)(AX*4), Y4
+	VCMPPS  $3, Y4, Y4, Y6
+	VORPS   Y6, Y2, Y2
+	VMINPS  Y4, Y0, Y0
+minred:
+	VMINPS       Y1, Y0, Y0
+	VORPS        Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VMINPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMINPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMINPS       X1, X0, X0
+	VMOVSS       X0, m+24(FP)
+	VMOVMSKPS    Y2, BX
+	TESTL        BX, BX
+	SETNE        nan+28(FP)
+	VZEROUPPER
+	RET

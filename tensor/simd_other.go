@@ -28,3 +28,5 @@ func reluF32(d, s []float32) bool                 { return false }
 func affineF32(d, s []float32, a, b float32) bool { return false }
 
 func accSumF32(acc []float64, row []float32) bool { return false }
+
+func maxMinF32(x []float32, isMin bool) (float64, bool) { return 0, false }

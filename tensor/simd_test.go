@@ -180,3 +180,29 @@ func TestAccSumF32(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxMinF32(t *testing.T) {
+	for n := 8; n < 70; n++ {
+		for pos := 0; pos < n; pos += 3 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32((i*7)%11) - 5
+			}
+			x[pos] = 100
+			if m, ok := maxMinF32(x, false); ok && m != 100 {
+				t.Fatalf("max n=%d pos=%d = %v", n, pos, m)
+			}
+			x[pos] = -100
+			if m, ok := maxMinF32(x, true); ok && m != -100 {
+				t.Fatalf("min n=%d pos=%d = %v", n, pos, m)
+			}
+			x[pos] = float32(math.NaN())
+			if m, ok := maxMinF32(x, false); ok && !math.IsNaN(m) {
+				t.Fatalf("max with NaN n=%d pos=%d = %v", n, pos, m)
+			}
+			if m, ok := maxMinF32(x, true); ok && !math.IsNaN(m) {
+				t.Fatalf("min with NaN n=%d pos=%d = %v", n, pos, m)
+			}
+		}
+	}
+}
