@@ -476,6 +476,17 @@ max16:
 	ADDQ    $16, AX
 	JMP     max16
 max8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JL   maxtail
+	VMOVUPS (SI)(AX*4), Y4
+	VCMPPS  $3, Y4, Y4, Y6
+	VORPS   Y6, Y2, Y2
+	VMAXPS  Y4, Y0, Y0
+	ADDQ    $8, AX
+	JMP     max8
+maxtail:
 	// The last 8 (overlapping what was done: harmless for max and min).
 	CMPQ AX, CX
 	JGE  maxred
@@ -527,6 +538,17 @@ min16:
 	ADDQ    $16, AX
 	JMP     min16
 min8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JL   mintail
+	VMOVUPS (SI)(AX*4), Y4
+	VCMPPS  $3, Y4, Y4, Y6
+	VORPS   Y6, Y2, Y2
+	VMINPS  Y4, Y0, Y0
+	ADDQ    $8, AX
+	JMP     min8
+mintail:
 	// The last 8 (overlapping what was done: harmless for max and min).
 	CMPQ AX, CX
 	JGE  minred

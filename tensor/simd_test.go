@@ -183,7 +183,7 @@ func TestAccSumF32(t *testing.T) {
 
 func TestMaxMinF32(t *testing.T) {
 	for n := 8; n < 70; n++ {
-		for pos := 0; pos < n; pos += 3 {
+		for pos := 0; pos < n; pos++ {
 			x := make([]float32, n)
 			for i := range x {
 				x[i] = float32((i*7)%11) - 5
