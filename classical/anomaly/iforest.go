@@ -69,6 +69,36 @@ type ifState struct {
 	Left       classical.Floats `json:"left"`
 	Right      classical.Floats `json:"right"`
 	LeafPath   classical.Floats `json:"leaf_path"`
+
+	nodes []node // compiled from the arrays above for scoring
+}
+
+// node is one tree node in the layout scoring walks: feature < 0 marks a
+// leaf whose value is its path length; children are absolute indices.
+type node struct {
+	feature     int32
+	left, right int32
+	value       float64 // threshold, or path length at a leaf
+}
+
+// compile builds nodes from the saved arrays (already validated).
+func (s *ifState) compile() {
+	s.nodes = make([]node, len(s.Feature))
+	for t, st := range s.TreeStart {
+		base := int(st)
+		end := len(s.Feature)
+		if t+1 < len(s.TreeStart) {
+			end = int(s.TreeStart[t+1])
+		}
+		for g := base; g < end; g++ {
+			f := int32(s.Feature[g])
+			if f < 0 {
+				s.nodes[g] = node{feature: -1, value: s.LeafPath[g]}
+				continue
+			}
+			s.nodes[g] = node{feature: f, left: int32(base + int(s.Left[g])), right: int32(base + int(s.Right[g])), value: s.Threshold[g]}
+		}
+	}
 }
 
 // NewIsolationForest returns an IsolationForest with scikit-learn 1.2's
@@ -221,6 +251,7 @@ func (m *IsolationForest) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		}
 	}
 	m.st = st
+	m.st.compile()
 	if c, ok := cont.(float64); ok {
 		s := m.st.scores(xm)
 		m.st.Offset = percentile(s, 100*c)
@@ -356,17 +387,17 @@ func (s *ifState) scores(xm classical.Matrix) []float64 {
 		for i := lo; i < hi; i++ {
 			row := xm.Data[i*d : (i+1)*d]
 			path := 0.0
+			nodes := s.nodes
 			for t := 0; t < nt; t++ {
-				base := int(s.TreeStart[t])
-				node := base
-				for s.Feature[node] >= 0 {
-					if row[int(s.Feature[node])] <= s.Threshold[node] {
-						node = base + int(s.Left[node])
+				nd := &nodes[int(s.TreeStart[t])]
+				for nd.feature >= 0 {
+					if row[nd.feature] <= nd.value {
+						nd = &nodes[nd.left]
 					} else {
-						node = base + int(s.Right[node])
+						nd = &nodes[nd.right]
 					}
 				}
-				path += s.LeafPath[node]
+				path += nd.value
 			}
 			if norm > 0 {
 				out[i] = -math.Exp2(-path / norm)
@@ -506,5 +537,6 @@ func (m *IsolationForest) UnmarshalState(b []byte) error {
 		}
 	}
 	m.st = st
+	m.st.compile()
 	return nil
 }
