@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -260,3 +261,27 @@ func TestSummary(t *testing.T) {
 }
 
 var _ = data.NewTensorDataset
+
+func TestConcurrentPredict(t *testing.T) {
+	m := NewSequential(Conv2D(3, 3, WithActivation("relu")), BatchNormalization(), MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(4, WithActivation("softmax")))
+	x := tensor.RandN(tensor.Float32, tensor.NewRand(3), 12, 1, 8, 8)
+	want, err := m.Predict(context.Background(), x, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			got, err := m.Predict(context.Background(), x, 3)
+			if err == nil && !tensor.AllClose(got, want, 0, 0) {
+				err = fmt.Errorf("concurrent Predict gave different outputs")
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
