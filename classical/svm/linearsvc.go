@@ -9,6 +9,7 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/optimize"
 	"github.com/ember-ml/ember/classical/linear"
+	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -21,8 +22,8 @@ import (
 // where the intercept b is a weight on a constant feature
 // InterceptScaling and so is penalised too, as liblinear does. The
 // objective is smooth, so it is minimised on the primal with L-BFGS (X·w
-// and Xᵀ·r with tensor GEMM) rather than liblinear's dual coordinate
-// descent; the minimiser is the same. Several classes are handled
+// and Xᵀ·r by blocked row loops on all cores) rather than liblinear's dual
+// coordinate descent; the minimiser is the same. Several classes are handled
 // one-vs-rest.
 type LinearSVC struct {
 	C                float64 // "C", default 1
@@ -85,13 +86,10 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if K == 2 {
 		K = 1
 	}
-	Xt := xm.Tensor()
 	coef := make([]float64, K*p)
 	icpt := make([]float64, K)
 	z := make([]float64, n)
 	r := make([]float64, n)
-	Z := tensor.FromFloat64(z, n, 1)
-	R := tensor.FromFloat64(r, n, 1)
 	sgn := make([]float64, n)
 	for k := 0; k < K; k++ {
 		pos := k
@@ -106,7 +104,7 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 		}
 		s := l.InterceptScaling
 		f := func(w, g []float64) float64 {
-			tensor.MatMulTo(Z, Xt, tensor.FromFloat64(w[:p], p, 1))
+			matVec(z, xm, w[:p])
 			b := 0.0
 			if l.FitIntercept {
 				b = w[p] * s
@@ -123,7 +121,7 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 					r[i] = 0
 				}
 			}
-			tensor.MatMulTo(tensor.FromFloat64(g[:p], p, 1), Xt.T(), R)
+			matTVec(g[:p], xm, r)
 			for j := 0; j < p; j++ {
 				loss += 0.5 * w[j] * w[j]
 				g[j] += w[j]
@@ -244,4 +242,45 @@ func (l *LinearSVC) UnmarshalState(b []byte) error {
 	}
 	l.classes, l.coef, l.icpt, l.nFeat = st.Classes, st.Coef.Data, st.Intercept, p
 	return nil
+}
+
+// matVecBlock is the number of rows of one block of matVec and matTVec;
+// blocks are fixed, so results do not depend on the number of workers.
+const matVecBlock = 2048
+
+// matVec sets z = X·w.
+func matVec(z []float64, x classical.Matrix, w []float64) {
+	nb := (x.Rows + matVecBlock - 1) / matVecBlock
+	parallel.For(nb, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			for i := b * matVecBlock; i < min((b+1)*matVecBlock, x.Rows); i++ {
+				z[i] = dot(w, x.Row(i))
+			}
+		}
+	})
+}
+
+// matTVec sets g = Xᵀ·r, adding per-block partial sums in block order.
+func matTVec(g []float64, x classical.Matrix, r []float64) {
+	p := x.Cols
+	nb := (x.Rows + matVecBlock - 1) / matVecBlock
+	part := make([]float64, nb*p)
+	parallel.For(nb, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			acc := part[b*p : (b+1)*p]
+			for i := b * matVecBlock; i < min((b+1)*matVecBlock, x.Rows); i++ {
+				if ri := r[i]; ri != 0 {
+					for j, v := range x.Row(i) {
+						acc[j] += v * ri
+					}
+				}
+			}
+		}
+	})
+	clear(g)
+	for b := 0; b < nb; b++ {
+		for j, v := range part[b*p : (b+1)*p] {
+			g[j] += v
+		}
+	}
 }
