@@ -49,7 +49,18 @@ func (c choice) Sample(r *rand.Rand) any { return c[r.IntN(len(c))] }
 // Choice samples uniformly from the given values.
 func Choice(values ...any) Distribution { return choice(values) }
 
+// validator is implemented by the distributions this package makes, so
+// that a bad range is an error from Fit rather than a panic.
+type validator interface{ validate() error }
+
 type uniform struct{ lo, hi float64 }
+
+func (u uniform) validate() error {
+	if math.IsNaN(u.lo) || math.IsNaN(u.hi) || math.IsInf(u.lo, 0) || math.IsInf(u.hi, 0) || u.hi < u.lo {
+		return fmt.Errorf("Uniform(%v, %v): want finite lo <= hi", u.lo, u.hi)
+	}
+	return nil
+}
 
 func (u uniform) Sample(r *rand.Rand) any { return u.lo + r.Float64()*(u.hi-u.lo) }
 
@@ -57,6 +68,13 @@ func (u uniform) Sample(r *rand.Rand) any { return u.lo + r.Float64()*(u.hi-u.lo
 func Uniform(lo, hi float64) Distribution { return uniform{lo, hi} }
 
 type logUniform struct{ lo, hi float64 }
+
+func (u logUniform) validate() error {
+	if !(u.lo > 0) || !(u.hi >= u.lo) || math.IsInf(u.hi, 0) {
+		return fmt.Errorf("LogUniform(%v, %v): want 0 < lo <= hi, finite", u.lo, u.hi)
+	}
+	return nil
+}
 
 func (u logUniform) Sample(r *rand.Rand) any {
 	return math.Exp(math.Log(u.lo) + r.Float64()*(math.Log(u.hi)-math.Log(u.lo)))
@@ -67,6 +85,13 @@ func (u logUniform) Sample(r *rand.Rand) any {
 func LogUniform(lo, hi float64) Distribution { return logUniform{lo, hi} }
 
 type randInt struct{ lo, hi int }
+
+func (u randInt) validate() error {
+	if u.hi <= u.lo {
+		return fmt.Errorf("RandInt(%d, %d): want lo < hi", u.lo, u.hi)
+	}
+	return nil
+}
 
 func (u randInt) Sample(r *rand.Rand) any { return u.lo + r.IntN(u.hi-u.lo) }
 
@@ -130,8 +155,14 @@ func (s *Search) name() string {
 	return "GridSearchCV"
 }
 
-// candidates returns the parameter sets to evaluate.
-func (s *Search) candidates() ([]map[string]any, error) {
+// candidates returns the parameter sets to evaluate. A Distribution that
+// panics while sampling is reported as an error.
+func (s *Search) candidates() (out []map[string]any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, classical.InvalidParamf(s.name(), "sampling a distribution panicked: %v", r)
+		}
+	}()
 	if !s.random {
 		if len(s.grid) == 0 {
 			return []map[string]any{{}}, nil
@@ -157,6 +188,11 @@ func (s *Search) candidates() ([]map[string]any, error) {
 		if ok && len(c) == 0 {
 			return nil, classical.InvalidParamf(s.name(), "Choice for %q has no values", k)
 		}
+		if v, isV := d.(validator); isV {
+			if err := v.validate(); err != nil {
+				return nil, classical.InvalidParamf(s.name(), "%s: %v", k, err)
+			}
+		}
 		allChoice = allChoice && ok
 	}
 	r := rng(s.c.seed)
@@ -168,13 +204,13 @@ func (s *Search) candidates() ([]map[string]any, error) {
 		all := g.Candidates()
 		n := min(s.c.nIter, len(all))
 		perm := r.Perm(len(all))[:n]
-		out := make([]map[string]any, n)
+		out = make([]map[string]any, n)
 		for i, j := range perm {
 			out[i] = all[j]
 		}
 		return out, nil
 	}
-	out := make([]map[string]any, s.c.nIter)
+	out = make([]map[string]any, s.c.nIter)
 	for i := range out {
 		m := map[string]any{}
 		for _, k := range keys {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -490,5 +491,25 @@ func TestShuffledCV(t *testing.T) {
 	}
 	if slices.Equal(a, plain) {
 		t.Errorf("Shuffle did not change the folds: %v", a)
+	}
+}
+
+type panicky struct{}
+
+func (panicky) Sample(*rand.Rand) any { panic("boom") }
+
+func TestBadDistributions(t *testing.T) {
+	X, y := estimatortest.Data(estimatortest.Classifier, false, false)
+	for name, d := range map[string]selection.Distribution{
+		"RandInt(5, 5)":       selection.RandInt(5, 5),
+		"LogUniform(0, 1)":    selection.LogUniform(0, 1),
+		"Uniform(2, 1)":       selection.Uniform(2, 1),
+		"Uniform(NaN, 1)":     selection.Uniform(math.NaN(), 1),
+		"a panicking sampler": panicky{},
+	} {
+		s := selection.NewRandomizedSearchCV(scaledLogReg(), selection.Distributions{"clf__C": d}, selection.NIter(2))
+		if err := s.Fit(ctx, X, y); !errors.Is(err, classical.ErrInvalidParam) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
