@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/ember-ml/ember/serve/adapt"
+	"github.com/ember-ml/ember/tensorboard"
+	"github.com/ember-ml/ember/track"
 )
 
 // lastJSON decodes the last line of out.
@@ -247,5 +249,42 @@ func TestAugmentedRun(t *testing.T) {
 	}
 	if _, ok := m["epoch_val_accuracy"]; !ok {
 		t.Fatal("no validation accuracy with -augment and -val-split")
+	}
+}
+
+func TestTrackingAndTensorBoard(t *testing.T) {
+	dir := t.TempDir()
+	tb, store := filepath.Join(dir, "tb"), filepath.Join(dir, "mlruns")
+	err := run(context.Background(), []string{"-data", "../../data/testdata/imagefolder", "-size", "28", "-channels", "1",
+		"-epochs", "2", "-batch", "4", "-val-split", "0", "-save", filepath.Join(dir, "m"), "-quiet", "-plots=false",
+		"-tensorboard", tb, "-track", store}, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(tb, "events.out.tfevents.*"))
+	if len(files) != 1 {
+		t.Fatalf("event files %v", files)
+	}
+	events, err := tensorboard.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pts := tensorboard.Scalars(events)["epoch/loss"]; len(pts) != 2 {
+		t.Fatalf("epoch/loss has %d points, want one per epoch", len(pts))
+	}
+	runs, _ := filepath.Glob(filepath.Join(store, "*", "*", "metrics", "loss"))
+	if len(runs) != 1 {
+		t.Fatalf("tracked runs with a loss metric: %v", runs)
+	}
+	pts, err := track.ReadMetric(filepath.Dir(filepath.Dir(runs[0])), "loss")
+	if err != nil || len(pts) != 2 {
+		t.Fatalf("tracked loss: %v points, err %v", len(pts), err)
+	}
+	st, err := track.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Resolve("m", "1"); err != nil {
+		t.Fatalf("model not registered: %v", err)
 	}
 }
