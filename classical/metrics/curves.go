@@ -320,6 +320,15 @@ func LogLoss(yTrue, proba *tensor.Tensor, opts ...Option) (float64, error) {
 	labels := c.labels
 	if labels == nil {
 		labels = uniqueSorted(t)
+	} else {
+		// Columns follow the sorted labels, as scikit-learn's LabelBinarizer.
+		labels = slices.Clone(labels)
+		slices.Sort(labels)
+		for i := 1; i < len(labels); i++ {
+			if labels[i] == labels[i-1] {
+				return 0, classical.Invalidf(fn, "label %v given twice", labels[i])
+			}
+		}
 	}
 	var pd []float64
 	var k int

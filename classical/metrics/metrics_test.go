@@ -212,3 +212,14 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLogLossLabelsSorted(t *testing.T) {
+	y := classical.Vector([]float64{2, 0})
+	pr := tensor.FromFloat64([]float64{0.1, 0.2, 0.7, 0.6, 0.3, 0.1}, 2, 3)
+	want := -(math.Log(0.7) + math.Log(0.6)) / 2
+	near(t, "given in order", must(metrics.LogLoss(y, pr, metrics.Labels(0, 1, 2))), want)
+	near(t, "given unsorted", must(metrics.LogLoss(y, pr, metrics.Labels(2, 0, 1))), want)
+	if _, err := metrics.LogLoss(y, pr, metrics.Labels(0, 0, 2)); err == nil {
+		t.Errorf("duplicate labels: no error")
+	}
+}
