@@ -33,3 +33,24 @@ PIDS="$PIDS $!"
 wait_up http://127.0.0.1:18081/health
 echo "== Flask + scikit-learn $("$PY" -c 'import sklearn; print(sklearn.__version__)')"
 "$DIR/loadgen" -url http://127.0.0.1:18081/predict -features 20 -n "$((N / 20))" -c "$C" || true
+
+# The seeds' CNN on 28x28 images: requests of flattened pixels, one image each
+# (the server gathers them into batches) and 64 images each, against
+# in-process Predict in batches of 256.
+if [ ! -d models/mnist-cnn ]; then
+	go run ./cmd/train -quiet -epochs 1 -limit 2000 -plots=false -save "$DIR/cnn" >/dev/null
+	CNN="$DIR/cnn"
+else
+	CNN=models/mnist-cnn
+fi
+"$DIR/serve" -addr 127.0.0.1:18082 -model cnn="$CNN" 2>"$DIR/serve-cnn.log" &
+SERVE=$!
+PIDS="$PIDS $SERVE"
+wait_up http://127.0.0.1:18082/ready
+echo "== ember cmd/serve, CNN, 1 image per request (micro-batched)"
+"$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -n 20000 -c 32 -warmup 500 || true
+echo "== ember cmd/serve, CNN, 64 images per request"
+"$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -rows 64 -n 600 -c 4 -warmup 20 || true
+kill "$SERVE"; wait "$SERVE" 2>/dev/null || true
+echo "== in-process Predict (images/s = 1024 x iterations / time)"
+go test -run '^$' -bench 'CNNPredict$' -benchtime 20x ./nn | grep -E 'Benchmark|images'
