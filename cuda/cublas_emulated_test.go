@@ -96,9 +96,11 @@ func TestEmulatedCublasMapping(t *testing.T) {
 	})
 }
 
-// TestEmulatedCublasConformance runs the conformance suite with GEMM going
-// through the (emulated) cuBLAS path.
+// TestEmulatedCublasConformance runs the conformance suite's GEMM users
+// (MatMul and Conv2D) with GEMM going through the (emulated) cuBLAS path.
 func TestEmulatedCublasConformance(t *testing.T) {
 	dv := emulatedDevice(t)
-	withFakeCublas(dv, func() { runConformance(t, "TestEmulatedCublasConformance", dv.TensorDevice()) })
+	withFakeCublas(dv, func() {
+		runConformance(t, "TestEmulatedCublasConformance", dv.TensorDevice(), []string{"MatMul", "Conv2D"})
+	})
 }
