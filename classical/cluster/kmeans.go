@@ -356,25 +356,38 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) ([]float64, *ppSee
 	closest := make([]float64, n)
 	labels := make([]int32, n)
 	nc, size := chunking(n)
+	// cum holds prefix sums of closest within each chunk and tot each
+	// chunk's total, kept up to date by the passes that change closest:
+	// sampling proportionally to closest is then a walk over the chunk
+	// totals and a binary search inside one chunk.
+	cum := make([]float64, n)
+	tot := make([]float64, nc)
 	parallel.For(nc, 1, func(clo, chi int) {
-		for i := clo * size; i < min(chi*size, n); i++ {
-			closest[i] = sqDist(x[i*d:(i+1)*d], centers[:d])
+		for ch := clo; ch < chi; ch++ {
+			s := 0.0
+			for i := ch * size; i < min((ch+1)*size, n); i++ {
+				v := sqDist(x[i*d:(i+1)*d], centers[:d])
+				closest[i] = v
+				s += v
+				cum[i] = s
+			}
+			tot[ch] = s
 		}
 	})
-	pot := orderedSum(closest)
+	pot := orderedSum(tot)
 	trials := 2 + int(math.Log(float64(k)))
-	cum := make([]float64, n)
 	cand := make([]int, trials)
 	parts := make([]float64, nc*trials)
 	for c := 1; c < k; c++ {
-		s := 0.0
-		for i, v := range closest {
-			s += v
-			cum[i] = s
-		}
 		for t := range cand {
 			r := rng.Float64() * pot
-			idx := sort.SearchFloat64s(cum, r)
+			ch, acc := 0, 0.0
+			for ch < nc-1 && acc+tot[ch] < r {
+				acc += tot[ch]
+				ch++
+			}
+			lo, hi := ch*size, min((ch+1)*size, n)
+			idx := lo + sort.SearchFloat64s(cum[lo:hi], r-acc)
 			cand[t] = min(idx, n-1)
 		}
 		// Pass 1: the potential of each candidate, without storing its
@@ -441,10 +454,16 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) ([]float64, *ppSee
 		ci := cand[bestT]
 		cr := x[ci*d : (ci+1)*d]
 		parallel.For(nc, 1, func(clo, chi int) {
-			for i := clo * size; i < min(chi*size, n); i++ {
-				if v := sqDist(x[i*d:(i+1)*d], cr); v < closest[i] {
-					closest[i], labels[i] = v, int32(c)
+			for ch := clo; ch < chi; ch++ {
+				s := 0.0
+				for i := ch * size; i < min((ch+1)*size, n); i++ {
+					if v := sqDist(x[i*d:(i+1)*d], cr); v < closest[i] {
+						closest[i], labels[i] = v, int32(c)
+					}
+					s += closest[i]
+					cum[i] = s
 				}
+				tot[ch] = s
 			}
 		})
 		copy(centers[c*d:(c+1)*d], cr)
