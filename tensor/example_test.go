@@ -5,11 +5,13 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/ember-ml/ember/cuda"
 	"github.com/ember-ml/ember/tensor"
 )
 
 // The tensor core embedded in someone else's program: multiply on the
-// fastest kernel the CPU has, then hand the result to gonum without a copy.
+// fastest kernel the CPU has, hand the result to gonum without a copy, and
+// use a GPU when there is one.
 func Example_gonum() {
 	rng := tensor.NewRand(1)
 	a := tensor.RandN(tensor.Float32, rng, 512, 256)
@@ -25,12 +27,21 @@ func Example_gonum() {
 	want.Mul(tensor.ToGonum(a.AsType(tensor.Float64)), tensor.ToGonum(b.AsType(tensor.Float64)))
 	fmt.Println("agrees with gonum:", mat.EqualApprox(m, &want, 1e-3))
 
+	// A GPU, if the machine has one: the same call runs there.
+	onDevice := c
+	if gpu, err := cuda.Open(0); err == nil {
+		dev := gpu.TensorDevice()
+		onDevice = tensor.MatMul(a.To(dev), b.To(dev)).To(tensor.CPU)
+	}
+	fmt.Println("same result on every device:", tensor.AllClose(onDevice, c, 1e-3, 1e-3))
+
 	// And back: a gonum matrix becomes a tensor view of the same memory.
 	x := tensor.FromGonum(mat.NewDense(2, 2, []float64{1, 2, 3, 4}))
 	fmt.Println(tensor.Softmax(x, 1))
 	// Output:
 	// c is 512 x 128
 	// agrees with gonum: true
+	// same result on every device: true
 	// tensor([2 2], float64, [[0.2689, 0.7311], [0.2689, 0.7311]])
 }
 
