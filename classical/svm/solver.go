@@ -147,22 +147,11 @@ func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
 	c.dense = make([]float32, n*n)
 	id := c.k.id()
+	// Small problems (the many fits of a search, which already runs in
+	// parallel) stay on this goroutine apart from the GEMM.
+	run := parallel.For
 	if n <= 2048 {
-		// Small problems (the many fits of a search, which already runs
-		// in parallel): serial, entry by entry, the matrix in cache.
-		for i := 0; i < n; i++ {
-			xi := c.x.Data[i*p : (i+1)*p]
-			sqi := c.sq[i]
-			for j := i; j < n; j++ {
-				d := dot(xi, c.x.Data[j*p:(j+1)*p])
-				f := float32(c.k.cached(id, d, sqi, c.sq[j]))
-				if f == 0 {
-					f = negZero32
-				}
-				c.dense[i*n+j], c.dense[j*n+i] = f, f
-			}
-		}
-		return
+		run = func(n, _ int, fn func(lo, hi int)) { fn(0, n) }
 	}
 	const block = 256
 	buf := make([]float64, min(block, n)*n)
@@ -173,7 +162,7 @@ func (c *kcache) fill() {
 		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
 		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[lo*p:]}
 		tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
-		parallel.For(m, 8, func(a, z int) {
+		run(m, 8, func(a, z int) {
 			for r := a; r < z; r++ {
 				i := lo + r
 				src := dots[r*w : (r+1)*w]
@@ -188,7 +177,7 @@ func (c *kcache) fill() {
 			}
 		})
 		// Mirror: column segment [lo, hi) of each later row j.
-		parallel.For(w, 64, func(a, z int) {
+		run(w, 64, func(a, z int) {
 			for t := a; t < z; t++ {
 				j := lo + t
 				seg := c.dense[j*n+lo : j*n+min(hi, j)]
