@@ -178,8 +178,13 @@ func (b *backend) copyInto(dst uintptr, dt tensor.DType, src *tensor.Tensor) err
 		return nil
 	}
 	l := layouts(src.Shape(), src)
-	a := new(kargs).ptr(dst).ptr(bufOf(src).ptr).layout(l[0]).i64(n)
+	a := new(kargs).ptr(dst).layout(contiguousLayout(n)).ptr(bufOf(src).ptr).layout(l[0]).i64(n)
 	return b.dv.launch("ember_copy_"+sfx(dt)+"_"+sfx(src.DType()), gridFor(n), 1, 1, blockSize, 1, a)
+}
+
+// contiguousLayout describes n contiguous elements.
+func contiguousLayout(n int) layout {
+	return layout{ndim: 1, shape: [maxDims]int{n}, stride: [maxDims]int{1}}
 }
 
 func (b *backend) Upload(dst, src *tensor.Tensor) {
@@ -228,8 +233,22 @@ func (b *backend) Fill(dst *tensor.Tensor, v float64) {
 	})
 }
 
+// Copy also accepts a strided dst (beyond the Backend contract), so that
+// package tensor can write strided device views (CopyFrom, Concat) in place.
 func (b *backend) Copy(dst, src *tensor.Tensor) {
-	b.run("Copy", func() error { return b.copyInto(addr(dst), dst.DType(), src) })
+	if dst.IsContiguous() {
+		b.run("Copy", func() error { return b.copyInto(addr(dst), dst.DType(), src) })
+		return
+	}
+	n := dst.Size()
+	if n == 0 {
+		return
+	}
+	b.run("Copy", func() error {
+		l := layouts(dst.Shape(), dst, src)
+		a := new(kargs).ptr(bufOf(dst).ptr).layout(l[0]).ptr(bufOf(src).ptr).layout(l[1]).i64(n)
+		return b.dv.launch("ember_copy_"+sfx(dst.DType())+"_"+sfx(src.DType()), gridFor(n), 1, 1, blockSize, 1, a)
+	})
 }
 
 func (b *backend) Unary(op tensor.UnaryOp, dst, src *tensor.Tensor, p0, p1 float64) {
@@ -277,7 +296,7 @@ func (b *backend) Where(dst, cond, x, y *tensor.Tensor) {
 				return err
 			}
 			cptr = buf.ptr
-			cl = layout{ndim: 1, shape: [maxDims]int{n}, stride: [maxDims]int{1}}
+			cl = contiguousLayout(n)
 		}
 		l := layouts(dst.Shape(), x, y)
 		a := new(kargs).ptr(addr(dst)).ptr(cptr).layout(cl).ptr(bufOf(x).ptr).layout(l[0]).ptr(bufOf(y).ptr).layout(l[1]).i64(n)

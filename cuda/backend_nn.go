@@ -132,7 +132,7 @@ func (b *backend) permuteRaw(dst, src uintptr, dt tensor.DType, na, nb, rest int
 	}
 	// dst index (j, i, r) reads src (i, j, r).
 	l := mergeLayout([]int{nb, na, rest}, []int{rest, nb * rest, 1}, 0)
-	a := new(kargs).ptr(dst).ptr(src).layout(l).i64(n)
+	a := new(kargs).ptr(dst).layout(contiguousLayout(n)).ptr(src).layout(l).i64(n)
 	sf := sfx(dt)
 	return b.dv.launch("ember_copy_"+sf+"_"+sf, gridFor(n), 1, 1, blockSize, 1, a)
 }

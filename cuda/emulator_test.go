@@ -375,3 +375,21 @@ func assertClose(t *testing.T, what string, got, want *tensor.Tensor, tol float6
 		}
 	}
 }
+
+// TestEmulatedStridedCopy writes a strided device view in place through
+// Backend.Copy, from a transposed source of the other dtype.
+func TestEmulatedStridedCopy(t *testing.T) {
+	dv := emulatedDevice(t)
+	dev := dv.TensorDevice()
+	big := tensor.Full(tensor.Float32, 777, 2, 5).To(dev)
+	view := big.Slice(1, 1, 5, 2) // 2x2, strides (5, 2), offset 1
+	src := tensor.FromSlice(tensor.Float64, []float64{1, 3, 2, 4}, 2, 2).To(dev).Transpose(0, 1)
+	dev.Backend().Copy(view, src)
+	want := []float32{777, 1, 777, 2, 777, 777, 3, 777, 4, 777}
+	got := big.To(tensor.CPU).Float32s()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("after a strided Copy: %v, want %v", got, want)
+		}
+	}
+}

@@ -122,9 +122,11 @@ __device__ void fill_k(T *dst, long long n, T v) {
     GRID_LOOP(i, n) dst[i] = v;
 }
 
+// dst may be strided too (ld), so that a strided device tensor can be
+// written in place.
 template <typename D, typename S>
-__device__ void copy_k(D *dst, const S *src, const Layout &ls, long long n) {
-    GRID_LOOP(i, n) dst[i] = (D)src[loff(ls, i)];
+__device__ void copy_k(D *dst, const Layout &ld, const S *src, const Layout &ls, long long n) {
+    GRID_LOOP(i, n) dst[loff(ld, i)] = (D)src[loff(ls, i)];
 }
 
 template <typename T>
@@ -585,7 +587,9 @@ ENTRIES(float, f32)
 ENTRIES(double, f64)
 
 #define COPY(D, SD, S, SS) \
-    extern "C" __global__ void ember_copy_##SD##_##SS(D *dst, const S *src, Layout ls, long long n) { copy_k<D, S>(dst, src, ls, n); }
+    extern "C" __global__ void ember_copy_##SD##_##SS(D *dst, Layout ld, const S *src, Layout ls, long long n) { \
+        copy_k<D, S>(dst, ld, src, ls, n);                                                                        \
+    }
 
 COPY(float, f32, float, f32)
 COPY(float, f32, double, f64)
