@@ -103,7 +103,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.arch, "arch", "cnn", "network: cnn (the seeds' CNN), mlp, or deep_cnn (for larger RGB images)")
 	fs.BoolVar(&o.augment, "augment", false, "augment training images (rotation, shifts, zoom, horizontal flip)")
 	fs.IntVar(&o.epochs, "epochs", 3, "training epochs")
-	fs.IntVar(&o.batch, "batch", 64, "batch size")
+	fs.IntVar(&o.batch, "batch", 32, "batch size (32, as Keras)")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "learning rate")
 	fs.StringVar(&o.optimizer, "optimizer", "adam", "optimizer: adam, adamw, sgd, rmsprop, adagrad")
 	fs.Float64Var(&o.valSplit, "val-split", -1, "fraction of the training images held out for validation (default 0.1; for the bundled MNIST the 10,000 test images are shown as validation instead)")
