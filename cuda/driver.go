@@ -173,6 +173,7 @@ type Error struct {
 	Name string // the status code's name
 }
 
+// Error describes the failed call.
 func (e *Error) Error() string { return fmt.Sprintf("cuda: %s: %s (%d)", e.Call, e.Name, e.Code) }
 
 // cString copies a NUL-terminated C string.
