@@ -3,6 +3,7 @@ package tensor_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -325,4 +326,34 @@ func TestMisc(t *testing.T) {
 	}
 	eq(t, "Gelu", tensor.Gelu(tensor.FromSlice(tensor.Float64, []float64{0}, 1)), []int{1}, []float64{0})
 	eq(t, "IsNaN", tensor.IsNaN(tensor.FromSlice(tensor.Float64, []float64{math.NaN(), 1}, 2)), []int{2}, []float64{1, 0})
+}
+
+// TestReleaseReuses checks that a loop which releases its intermediates
+// allocates far fewer bytes than its tensors hold: the pool recycles them.
+func TestReleaseReuses(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops entries at random under the race detector")
+	}
+	x := tensor.RandN(tensor.Float32, tensor.NewRand(1), 256, 256)
+	y := tensor.RandN(tensor.Float32, tensor.NewRand(2), 256, 256)
+	step := func() {
+		s := tensor.Add(x, y)
+		m := tensor.MatMul(s, y)
+		tensor.Release(s)
+		tensor.Release(m)
+	}
+	step()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const iters = 50
+	for range iters {
+		step()
+	}
+	runtime.ReadMemStats(&after)
+	held := int64(iters * 2 * 4 * x.Size())
+	got := int64(after.TotalAlloc - before.TotalAlloc)
+	t.Logf("%d iterations: %d bytes allocated, %d bytes of tensors", iters, got, held)
+	if got > held/4 {
+		t.Errorf("%d iterations allocated %d bytes; their tensors hold %d (the pool is not reused)", iters, got, held)
+	}
 }
