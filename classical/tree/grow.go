@@ -230,7 +230,9 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 	}
 	constant := make([]bool, ps.P)
 	g.wTot = g.weightOf(g.samp)
-	g.build(0, active, 0, constant)
+	rootVal := make([]float64, g.K)
+	rw, rimp := g.nodeValue(g.samp, rootVal)
+	g.build(0, active, 0, constant, nodeStats{rw, rimp, rootVal})
 	if g.err != nil {
 		return nil, g.err
 	}
@@ -357,7 +359,14 @@ func classImpurity(c Criterion, cnt []float64, wn float64) float64 {
 
 // build grows the node holding samples [s, e) of every ordering and
 // returns its id.
-func (g *grower) build(s, e, depth int, constant []bool) int32 {
+// nodeStats are a node's weight, impurity and value, computed by its
+// parent.
+type nodeStats struct {
+	w, imp float64
+	val    []float64
+}
+
+func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 	if g.err != nil {
 		return -1
 	}
@@ -368,8 +377,7 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 		}
 	}
 	id := int32(len(g.t.Nodes))
-	val := make([]float64, g.K)
-	wn, imp := g.nodeValue(g.samp[s:e], val)
+	val, wn, imp := st.val, st.w, st.imp
 	g.t.Nodes = append(g.t.Nodes, Node{Left: -1, Right: -1, Feature: -1, Impurity: imp, NSamples: int32(e - s), WeightedNSamples: wn})
 	g.t.Value = append(g.t.Value, val...)
 	n := e - s
@@ -399,9 +407,9 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 		lIdx, rIdx = g.ord[best.feature][s:s+nL], g.ord[best.feature][s+nL:e]
 	}
 	// Impurity decrease of the split, weighted as scikit-learn does.
-	scratch := make([]float64, g.K)
-	wL, impL := g.nodeValue(lIdx, scratch)
-	wR, impR := g.nodeValue(rIdx, scratch)
+	valL, valR := make([]float64, g.K), make([]float64, g.K)
+	wL, impL := g.nodeValue(lIdx, valL)
+	wR, impR := g.nodeValue(rIdx, valR)
 	improvement := wn / g.wTot * (imp - wR/wn*impR - wL/wn*impL)
 	if improvement+epsilon < sp.MinImpurityDecrease {
 		return id
@@ -428,8 +436,8 @@ func (g *grower) build(s, e, depth int, constant []bool) int32 {
 	}
 	g.t.Nodes[id].Feature = int32(best.feature)
 	g.t.Nodes[id].Threshold = best.thr
-	l := g.build(s, s+nL, depth+1, slices.Clone(constant))
-	r := g.build(s+nL, e, depth+1, constant)
+	l := g.build(s, s+nL, depth+1, slices.Clone(constant), nodeStats{wL, impL, valL})
+	r := g.build(s+nL, e, depth+1, constant, nodeStats{wR, impR, valR})
 	g.t.Nodes[id].Left, g.t.Nodes[id].Right = l, r
 	return id
 }
