@@ -394,14 +394,7 @@ func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 	var lIdx, rIdx []int32
 	if sp.Random {
 		// Only samp is kept: partition it by the threshold.
-		col := g.ps.Cols[best.feature]
-		for _, i := range g.samp[s:e] {
-			g.left[i] = b2u(col[i] <= best.thr)
-		}
-		g.partition(g.samp[s:e])
-		for _, i := range g.samp[s:e] {
-			g.left[i] = 0
-		}
+		g.partitionBy(g.samp[s:e], g.ps.Cols[best.feature], best.thr)
 		lIdx, rIdx = g.samp[s:s+nL], g.samp[s+nL:e]
 	} else {
 		lIdx, rIdx = g.ord[best.feature][s:s+nL], g.ord[best.feature][s+nL:e]
@@ -464,6 +457,21 @@ func (g *grower) partition(seg []int32) {
 	left := g.left
 	for _, i := range seg {
 		l := int(left[i])
+		seg[k] = i
+		r[j] = i
+		k += l
+		j += 1 - l
+	}
+	copy(seg[k:], r[:j])
+}
+
+// partitionBy moves the samples with col[i] <= thr to the front of seg,
+// keeping the order of both halves.
+func (g *grower) partitionBy(seg []int32, col []float64, thr float64) {
+	k, j := 0, 0
+	r := g.tmp[:len(seg)]
+	for _, i := range seg {
+		l := int(b2u(col[i] <= thr))
 		seg[k] = i
 		r[j] = i
 		k += l
