@@ -743,30 +743,33 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 	// Bounds carry rounding error; a small relative margin keeps the
 	// skipping test conservative.
 	const margin = 1 + 1e-9
+	upper, lower, delta, half := h.upper, h.lower, h.delta, h.half
+	maxD, secD, maxJ := h.maxD, h.secD, h.maxJ
 	for i := lo; i < hi; i++ {
-		row := x[i*d : (i+1)*d]
 		if !first {
 			a := int(labels[i])
-			h.upper[i] += h.delta[a]
-			if a == h.maxJ {
-				h.lower[i] -= h.secD
-			} else {
-				h.lower[i] -= h.maxD
+			u := upper[i] + delta[a]
+			l := lower[i] - maxD
+			if a == maxJ {
+				l = lower[i] - secD
 			}
-			z := h.lower[i]
-			if hz := h.half[a]; hz > z {
+			z := l
+			if hz := half[a]; hz > z {
 				z = hz
 			}
-			if h.upper[i]*margin < z {
-				h.add(row, a, d, ps, pc)
+			upper[i], lower[i] = u, l
+			if u*margin < z {
+				h.add(x[i*d:(i+1)*d], a, d, ps, pc)
 				continue
 			}
-			h.upper[i] = math.Sqrt(sqDist(row, centers[a*d:(a+1)*d]))
-			if h.upper[i]*margin < z {
-				h.add(row, a, d, ps, pc)
+			u = math.Sqrt(sqDist(x[i*d:(i+1)*d], centers[a*d:(a+1)*d]))
+			upper[i] = u
+			if u*margin < z {
+				h.add(x[i*d:(i+1)*d], a, d, ps, pc)
 				continue
 			}
 		}
+		row := x[i*d : (i+1)*d]
 		best, second, bi := math.Inf(1), math.Inf(1), 0
 		if d == 2 {
 			x0, x1 := row[0], row[1]
@@ -794,7 +797,7 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 			changed++
 			labels[i] = int32(bi)
 		}
-		h.upper[i], h.lower[i] = math.Sqrt(best), math.Sqrt(second)
+		upper[i], lower[i] = math.Sqrt(best), math.Sqrt(second)
 		h.add(row, bi, d, ps, pc)
 	}
 	return changed
