@@ -107,6 +107,11 @@ func copyTransposed[D, S float](d []D, s []S, rows, cols, sj int) {
 	parallel.For((rows+tile-1)/tile, max(1, elemGrain/(tile*cols)), func(lo, hi int) {
 		for i0 := lo * tile; i0 < min(rows, hi*tile); i0 += tile {
 			i1 := min(rows, i0+tile)
+			if d32, ok := any(d).([]float32); ok {
+				if s32, ok := any(s).([]float32); ok && transposeF32(d32[i0*cols:], cols, s32[i0:], sj, i1-i0, cols) {
+					continue
+				}
+			}
 			for j0 := 0; j0 < cols; j0 += tile {
 				j1 := min(cols, j0+tile)
 				for j := j0; j < j1; j++ {

@@ -33,6 +33,33 @@ func reluF32AVX2(d, s []float32)
 func accSumF32AVX2(acc []float64, row []float32)
 
 //go:noescape
+func transpose8x8F32AVX2(d []float32, ldd int, s []float32, lds int)
+
+// transposeF32 sets d[i*ldd+j] = s[j*lds+i] for i < rows, j < cols, in 8×8
+// blocks, and reports whether it ran.
+func transposeF32(d []float32, ldd int, s []float32, lds int, rows, cols int) bool {
+	if !hasAVX2 {
+		return false
+	}
+	r8, c8 := rows&^7, cols&^7
+	for i := 0; i < r8; i += 8 {
+		for j := 0; j < c8; j += 8 {
+			transpose8x8F32AVX2(d[i*ldd+j:][:7*ldd+8], ldd, s[j*lds+i:][:7*lds+8], lds)
+		}
+	}
+	for i := 0; i < rows; i++ {
+		j0 := c8
+		if i >= r8 {
+			j0 = 0
+		}
+		for j := j0; j < cols; j++ {
+			d[i*ldd+j] = s[j*lds+i]
+		}
+	}
+	return true
+}
+
+//go:noescape
 func maxF32AVX2(x []float32) (m float32, nan bool)
 
 //go:noescape

@@ -30,3 +30,5 @@ func affineF32(d, s []float32, a, b float32) bool { return false }
 func accSumF32(acc []float64, row []float32) bool { return false }
 
 func maxMinF32(x []float32, isMin bool) (float64, bool) { return 0, false }
+
+func transposeF32(d []float32, ldd int, s []float32, lds int, rows, cols int) bool { return false }

@@ -206,3 +206,25 @@ func TestMaxMinF32(t *testing.T) {
 		}
 	}
 }
+
+func TestTransposeF32(t *testing.T) {
+	for _, rc := range [][2]int{{8, 8}, {16, 24}, {13, 21}, {7, 9}, {1, 30}, {33, 8}} {
+		rows, cols := rc[0], rc[1]
+		lds, ldd := rows+3, cols+5
+		s := make([]float32, cols*lds)
+		for i := range s {
+			s[i] = float32(i)
+		}
+		d := make([]float32, rows*ldd)
+		if !transposeF32(d, ldd, s, lds, rows, cols) {
+			return
+		}
+		for i := range rows {
+			for j := range cols {
+				if d[i*ldd+j] != s[j*lds+i] {
+					t.Fatalf("%dx%d: d[%d,%d]=%v, want %v", rows, cols, i, j, d[i*ldd+j], s[j*lds+i])
+				}
+			}
+		}
+	}
+}
