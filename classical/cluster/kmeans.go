@@ -518,12 +518,16 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 	var hb *hamerly
 	if d <= smallDim {
 		hb = newHamerly(n, k)
+		hb.sums, hb.counts = make([]float64, k*d), make([]float64, k)
 		if seed != nil {
 			// k-means++ already knows each sample's nearest center and
 			// the distance to it; 0 is a valid lower bound for the rest.
 			copy(labels, seed.labels)
 			for i, v := range seed.closest {
 				hb.upper[i] = math.Sqrt(v)
+			}
+			for i, l := range labels {
+				hb.add(x[i*d:(i+1)*d], int(l), d, hb.sums, hb.counts)
 			}
 		}
 	} else {
@@ -579,15 +583,31 @@ func lloyd(ctx context.Context, est string, x []float64, n, d, k int, init []flo
 			}
 		})
 		changed := 0
-		clear(next)
-		clear(counts)
-		for c := 0; c < nc; c++ {
-			changed += pchg[c]
-			for j, v := range psum[c*k*d : (c+1)*k*d] {
-				next[j] += v
+		if hb != nil {
+			// The bounded E-step reports only the samples that changed
+			// cluster: the running sums move by those deltas.
+			for c := 0; c < nc; c++ {
+				changed += pchg[c]
+				for j, v := range psum[c*k*d : (c+1)*k*d] {
+					hb.sums[j] += v
+				}
+				for j, v := range pcnt[c*k : (c+1)*k] {
+					hb.counts[j] += v
+				}
 			}
-			for j, v := range pcnt[c*k : (c+1)*k] {
-				counts[j] += v
+			copy(next, hb.sums)
+			copy(counts, hb.counts)
+		} else {
+			clear(next)
+			clear(counts)
+			for c := 0; c < nc; c++ {
+				changed += pchg[c]
+				for j, v := range psum[c*k*d : (c+1)*k*d] {
+					next[j] += v
+				}
+				for j, v := range pcnt[c*k : (c+1)*k] {
+					counts[j] += v
+				}
 			}
 		}
 		relocateEmpty(x, d, labels, centers, next, counts)
@@ -705,6 +725,9 @@ type hamerly struct {
 	half         []float64 // half the distance from each center to its nearest other
 	maxD, secD   float64
 	maxJ         int
+	// sums and counts are the per-cluster sums and sizes under the
+	// current labels, kept up to date by the deltas of each E-step.
+	sums, counts []float64
 }
 
 func newHamerly(n, k int) *hamerly {
@@ -735,9 +758,10 @@ func (h *hamerly) prepare(centers []float64, d int) {
 	}
 }
 
-// assign relabels rows [lo, hi), adds each row to the un-normalised sum
-// ps and count pc of its cluster, and returns how many labels changed;
-// first computes every distance (the bounds are not set yet).
+// assign relabels rows [lo, hi), records in ps and pc (when not nil) how
+// the per-cluster sums and counts change (rows leaving and joining
+// clusters), and returns how many labels changed; first computes every
+// distance (the bounds are not set yet).
 func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, labels []int32, first bool, ps, pc []float64) int {
 	changed := 0
 	// Bounds carry rounding error; a small relative margin keeps the
@@ -759,13 +783,11 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 			}
 			upper[i], lower[i] = u, l
 			if u*margin < z {
-				h.add(x[i*d:(i+1)*d], a, d, ps, pc)
 				continue
 			}
 			u = math.Sqrt(sqDist(x[i*d:(i+1)*d], centers[a*d:(a+1)*d]))
 			upper[i] = u
 			if u*margin < z {
-				h.add(x[i*d:(i+1)*d], a, d, ps, pc)
 				continue
 			}
 		}
@@ -793,14 +815,28 @@ func (h *hamerly) assign(x []float64, lo, hi, d int, centers []float64, k int, l
 				}
 			}
 		}
-		if labels[i] != int32(bi) {
+		if old := labels[i]; old != int32(bi) {
 			changed++
 			labels[i] = int32(bi)
+			if ps != nil {
+				if old >= 0 {
+					h.sub(row, int(old), d, ps, pc)
+				}
+				h.add(row, bi, d, ps, pc)
+			}
 		}
 		upper[i], lower[i] = math.Sqrt(best), math.Sqrt(second)
-		h.add(row, bi, d, ps, pc)
 	}
 	return changed
+}
+
+// sub removes row from the sum and count of cluster a.
+func (h *hamerly) sub(row []float64, a, d int, ps, pc []float64) {
+	pc[a]--
+	dst := ps[a*d : (a+1)*d]
+	for f, v := range row {
+		dst[f] -= v
+	}
 }
 
 // add adds row to the sum and count of cluster a (nothing when ps is nil).

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"testing"
 
@@ -29,7 +30,10 @@ func TestLloydSeededBoundsMatchUnseeded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(a.labels, b.labels) || a.nIter != b.nIter || a.inertia != b.inertia {
+			// The running sums are built in a different order (from the
+			// k-means++ labels, or from the first E-step's moves), so the
+			// inertia may differ in the last bits.
+			if !reflect.DeepEqual(a.labels, b.labels) || a.nIter != b.nIter || math.Abs(a.inertia-b.inertia) > 1e-12*b.inertia {
 				t.Fatalf("d=%d trial %d: seeded run differs: n_iter %d vs %d, inertia %v vs %v", d, trial, a.nIter, b.nIter, a.inertia, b.inertia)
 			}
 			if a.nIter < 3 {
