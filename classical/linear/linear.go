@@ -71,7 +71,8 @@ func centered(xm classical.Matrix, y []float64, center bool) (mu []float64, ymea
 	n, p := xm.Rows, xm.Cols
 	X := xm.Tensor()
 	gram = tensor.MatMul(X.T(), X).Float64s()
-	xty = tensor.MatMul(X.T(), tensor.FromFloat64(y, n, 1)).Float64s()
+	xty = make([]float64, p)
+	skinnyMulT(xty, xm.Data, n, p, y, 1)
 	mu = make([]float64, p)
 	if !center {
 		return mu, 0, gram, xty
