@@ -20,7 +20,8 @@ import (
 // ||x-c||² = ||x||² - 2x·c + ||c||² (tensor/gemm) in blocks of 256 rows;
 // with eight or fewer, direct loops with Hamerly's bounds, which skip the
 // samples whose nearest center provably did not change (the labels are
-// those of plain Lloyd iterations). The data are centred before the
+// those of plain Lloyd iterations) and cluster sums updated by the samples
+// that change cluster only. The data are centred before the
 // iterations (as scikit-learn does) and each pass runs in parallel over a
 // fixed split of the rows, so results do not depend on the number of
 // workers.
