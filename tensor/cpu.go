@@ -702,27 +702,38 @@ func softmaxRow32(out, row []float32, log bool) {
 	if len(row) == 0 {
 		return
 	}
-	mx := float32(math.Inf(-1))
-	for _, v := range row {
-		if v > mx {
-			mx = v
+	var mx float32
+	if m, ok := maxMinF32(row, false); ok {
+		mx = float32(m)
+	} else {
+		mx = float32(math.Inf(-1))
+		for _, v := range row {
+			if v > mx {
+				mx = v
+			}
 		}
 	}
-	for i, v := range row {
-		out[i] = v - mx
+	if !affineF32(out, row, 1, -mx) {
+		for i, v := range row {
+			out[i] = v - mx
+		}
 	}
 	expF32(out, out)
 	sum := reduceContig(ReduceSum, out)
 	if log {
 		lse := mx + float32(math.Log(sum))
-		for i, v := range row {
-			out[i] = v - lse
+		if !affineF32(out, row, 1, -lse) {
+			for i, v := range row {
+				out[i] = v - lse
+			}
 		}
 		return
 	}
 	inv := float32(1 / sum)
-	for i := range out {
-		out[i] *= inv
+	if !affineF32(out, out, inv, 0) {
+		for i := range out {
+			out[i] *= inv
+		}
 	}
 }
 
