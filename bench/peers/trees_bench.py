@@ -7,6 +7,7 @@ Run from the repository root (Debian's python3-sklearn 1.2.1 and python3-xgboost
     /usr/bin/python3 bench/peers/trees_bench.py                 # everything (about 10-15 min on 2 cores)
     /usr/bin/python3 bench/peers/trees_bench.py --only clf20k   # one data set
     /usr/bin/python3 bench/peers/trees_bench.py --skip-ember    # peers only
+    /usr/bin/python3 bench/peers/trees_bench.py --only adult --models hgb_d6 xgb
 
 It writes the data sets (the same train/test split for every library) as CSV
 files to --out (default /tmp/trees_bench), fits the peers, then runs the ember
@@ -216,12 +217,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/tmp/trees_bench")
     ap.add_argument("--data", default="../shared/data/tabular")
-    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--only", nargs="*", help="data sets to run (default: all)")
+    ap.add_argument("--models", nargs="*", help="model keys to run (default: all of each data set)")
     ap.add_argument("--skip-ember", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     print(f"scikit-learn {sklearn.__version__}, xgboost {xgboost.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs", flush=True)
     sets = prepare(args.out, args.data, args.only)
+    if args.models:
+        for s in sets.values():
+            s["models"] = [m for m in s["models"] if m in args.models]
     plan = [{"dataset": n, "task": s["task"], "model": m, "nan": s["nan"]} for n, s in sets.items() for m in s["models"]]
     with open(os.path.join(args.out, "plan.json"), "w") as f:
         json.dump(plan, f, indent=1)
