@@ -457,12 +457,27 @@ func kmeansPlusPlus(x []float64, n, d, k int, rng *rand.Rand) ([]float64, *ppSee
 		parallel.For(nc, 1, func(clo, chi int) {
 			for ch := clo; ch < chi; ch++ {
 				s := 0.0
-				for i := ch * size; i < min((ch+1)*size, n); i++ {
-					if v := sqDist(x[i*d:(i+1)*d], cr); v < closest[i] {
-						closest[i], labels[i] = v, int32(c)
+				lo, hi := ch*size, min((ch+1)*size, n)
+				if d == 2 {
+					c0, c1 := cr[0], cr[1]
+					xs, cl, cs, lb := x[2*lo:2*hi], closest[lo:hi], cum[lo:hi], labels[lo:hi]
+					for i := range cl {
+						a, b := xs[2*i]-c0, xs[2*i+1]-c1
+						v := a*a + b*b
+						if v < cl[i] {
+							cl[i], lb[i] = v, int32(c)
+						}
+						s += cl[i]
+						cs[i] = s
 					}
-					s += closest[i]
-					cum[i] = s
+				} else {
+					for i := lo; i < hi; i++ {
+						if v := sqDist(x[i*d:(i+1)*d], cr); v < closest[i] {
+							closest[i], labels[i] = v, int32(c)
+						}
+						s += closest[i]
+						cum[i] = s
+					}
 				}
 				tot[ch] = s
 			}
