@@ -22,6 +22,7 @@ GOMAXPROCS (set OMP_NUM_THREADS and GOMAXPROCS to pin them).
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,7 @@ def go_bench(binary, name, env):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep the data and test binaries (path printed)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ember_cluster_bench_")
     Xk, _ = make_blobs(n_samples=100_000, centers=8, n_features=2, random_state=0)
@@ -103,6 +105,10 @@ def main():
         rc = statistics.median(cpu["em_" + key]) / statistics.median(cpu["sk_" + key])
         print("%-40s ratio ember/sklearn: wall median %.3f, wall best %.3f, cpu median %.3f (target <= %.1f)" % (
             "", rm, rb, rc, target))
+    if args.keep:
+        print("data and binaries kept in", tmp, "(EMBER_CLUSTER_BENCH_DIR for the Go benchmarks)")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
