@@ -78,3 +78,43 @@ func TestInferenceTapeRecordsNothing(t *testing.T) {
 		t.Fatal("Reset did not release the intermediate")
 	}
 }
+
+func TestGradCheckConvBiasActPool(t *testing.T) {
+	same := tensor.ConvParams{PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}
+	valid := tensor.ConvParams{}
+	pool := tensor.ConvParams{KH: 2, KW: 2, StrideH: 2, StrideW: 2}
+	b := randn(82, 3)
+	for _, c := range []struct {
+		name string
+		x    *tensor.Tensor
+		p    tensor.ConvParams
+		act  Activation
+		bias bool
+	}{
+		{"relu_same_even", randn(80, 2, 2, 4, 6), same, ReluAct, true},
+		{"tanh_valid_odd", randn(81, 2, 2, 7, 5), valid, TanhAct, true},
+		{"sigmoid_nobias", randn(83, 1, 2, 6, 6), same, SigmoidAct, false},
+		{"linear", randn(84, 2, 2, 5, 5), same, Linear, true},
+	} {
+		w := randn(85, 3, 2, 3, 3)
+		f := func(xs []*Variable) *Variable {
+			var bv *Variable
+			if c.bias {
+				bv = xs[2]
+			}
+			return Conv2DBiasActPool(xs[0], xs[1], bv, c.p, c.act)
+		}
+		if err := CheckGrad(f, []*tensor.Tensor{c.x, w, b}, CheckConfig{}); err != nil {
+			t.Errorf("Conv2DBiasActPool %s: %v", c.name, err)
+		}
+		var bv *Variable
+		if c.bias {
+			bv = Constant(b)
+		}
+		fused := Conv2DBiasActPool(Constant(c.x), Constant(w), bv, c.p, c.act).Value
+		plain := MaxPool2D(Conv2DBiasAct(Constant(c.x), Constant(w), bv, c.p, c.act), pool).Value
+		if !tensor.AllClose(fused, plain, 1e-12, 1e-12) {
+			t.Errorf("Conv2DBiasActPool %s differs from MaxPool2D(Conv2DBiasAct)", c.name)
+		}
+	}
+}

@@ -582,3 +582,171 @@ func SigmoidBinaryCrossEntropy(logits *Variable, target, weights *tensor.Tensor)
 		return grads(tensor.FromSlice(logits.Value.DType(), d, ls...).To(logits.Value.Device()))
 	})
 }
+
+// Conv2DBiasActPool is MaxPool2D(Conv2DBiasAct(x, w, b, p, act)) with a
+// 2×2, stride-2 window, as one primitive: each output plane gets its bias
+// and activation and is pooled while it is still in cache, and the
+// backward pass writes the convolution's output gradient in one pass (the
+// pooled gradient times the activation's derivative at each window's
+// maximum, zero elsewhere), summing the bias gradient on the way. b may be
+// nil. The convolution output must be at least 2×2 and on the CPU.
+func Conv2DBiasActPool(x, w, b *Variable, p tensor.ConvParams, act Activation) *Variable {
+	y := tensor.Conv2D(x.Value, w.Value, p)
+	s := y.Shape()
+	n, f, h, wd := s[0], s[1], s[2], s[3]
+	if h < 2 || wd < 2 || !y.Device().IsCPU() {
+		panic(fmt.Sprintf("autograd: Conv2DBiasActPool on a convolution output %v (want at least 2x2, on the CPU)", s))
+	}
+	var bc *tensor.Tensor
+	if b != nil {
+		if b.Value.Dim() != 1 || b.Shape()[0] != f || b.Value.DType() != y.DType() {
+			panic(fmt.Sprintf("autograd: Conv2DBiasActPool bias %v %v for %d filters of %v", b.Shape(), b.Value.DType(), f, y.DType()))
+		}
+		bc = b.Value.Contiguous()
+	} else {
+		bc = tensor.Zeros(y.DType(), f)
+	}
+	out := tensor.Empty(y.DType(), n, f, h/2, wd/2)
+	inputs := []*Variable{x, w}
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	var arg []uint8 // the winners, kept only when a backward pass may follow
+	if tp, req := tapeOf(inputs); tp != nil && req && !tp.noGrad {
+		arg = make([]uint8, out.Size())
+	}
+	if y.DType() == tensor.Float32 {
+		biasActPoolFwd(elems[float32](out), elems[float32](y), elems[float32](bc), arg, n, f, h, wd, act)
+	} else {
+		biasActPoolFwd(elems[float64](out), elems[float64](y), elems[float64](bc), arg, n, f, h, wd, act)
+	}
+	return record("conv2d_bias_act_pool", out, true, inputs, func(g *tensor.Tensor) []*tensor.Tensor {
+		gc := g.Contiguous()
+		d := tensor.Empty(y.DType(), s...)
+		rowSums := make([]float64, n*f)
+		if y.DType() == tensor.Float32 {
+			actPoolBack(elems[float32](d), elems[float32](gc), elems[float32](y), arg, rowSums, n*f, h, wd, act)
+		} else {
+			actPoolBack(elems[float64](d), elems[float64](gc), elems[float64](y), arg, rowSums, n*f, h, wd, act)
+		}
+		if gc != g {
+			tensor.Release(gc)
+		}
+		var gx, gw, gb *tensor.Tensor
+		if b != nil && b.requiresGrad {
+			sum := make([]float64, f)
+			for r, v := range rowSums {
+				sum[r%f] += v
+			}
+			gb = tensor.FromSlice(y.DType(), sum, f)
+		}
+		if x.requiresGrad {
+			gx = tensor.Conv2DBackwardData(d, w.Value, x.Shape(), p)
+		}
+		if w.requiresGrad {
+			gw = tensor.Conv2DBackwardFilter(x.Value, d, w.Shape(), p)
+		}
+		tensor.Release(d)
+		return grads(gx, gw, gb)
+	}, y)
+}
+
+func biasActPoolFwd[T float](out, y, b []T, arg []uint8, n, f, h, w int, act Activation) {
+	oh, ow := h/2, w/2
+	parallel.For(n*f, max(1, 16384/(h*w)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			biasActPlane(y[r*h*w:(r+1)*h*w], b[r%f], act)
+			var a []uint8
+			if arg != nil {
+				a = arg[r*oh*ow : (r+1)*oh*ow]
+			}
+			maxPool2x2Plane(out[r*oh*ow:(r+1)*oh*ow], y[r*h*w:(r+1)*h*w], a, h, w)
+		}
+	})
+}
+
+// biasActPlane adds bv to a plane and applies the activation, in place.
+func biasActPlane[T float](p []T, bv T, act Activation) {
+	switch act {
+	case ReluAct:
+		for i, v := range p {
+			p[i] = max(v+bv, 0)
+		}
+	case SigmoidAct:
+		for i, v := range p {
+			p[i] = T(sigmoid(float64(v + bv)))
+		}
+	case TanhAct:
+		for i, v := range p {
+			p[i] = T(math.Tanh(float64(v + bv)))
+		}
+	default:
+		for i, v := range p {
+			p[i] = v + bv
+		}
+	}
+}
+
+// maxPool2x2Plane pools one plane, recording the winners in a when it is
+// not nil (see maxPool2x2Fwd).
+func maxPool2x2Plane[T float](o, src []T, a []uint8, h, w int) {
+	oh, ow := h/2, w/2
+	for oy := 0; oy < oh; oy++ {
+		r0 := src[2*oy*w : 2*oy*w+2*ow]
+		r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
+		oo := o[oy*ow : (oy+1)*ow]
+		if a == nil {
+			for ox := range oo {
+				oo[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+			}
+			continue
+		}
+		aa := a[oy*ow : (oy+1)*ow]
+		for ox := range oo {
+			p, q, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+			m01, m23 := max(p, q), max(c, d)
+			i01, i23 := b2u(q > p), 2+b2u(d > c)
+			s := b2u(m23 > m01)
+			oo[ox] = max(m01, m23)
+			aa[ox] = i01 + s*(i23-i01)
+		}
+	}
+}
+
+// actPoolBack writes the gradient d of the activated convolution output y
+// ([rows, h, w]) from the pooled gradient g: zero except at each window's
+// winner, where it is g times the activation's derivative; rowSums gets
+// each row's sum (the bias gradient's parts).
+func actPoolBack[T float](d, g, y []T, arg []uint8, rowSums []float64, rows, h, w int, act Activation) {
+	oh, ow := h/2, w/2
+	off := [4]int{0, 1, w, w + 1}
+	parallel.For(rows, max(1, 16384/(h*w)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			dp := d[r*h*w : (r+1)*h*w]
+			yp := y[r*h*w : (r+1)*h*w]
+			gp := g[r*oh*ow : (r+1)*oh*ow]
+			ap := arg[r*oh*ow : (r+1)*oh*ow]
+			clear(dp)
+			var s T
+			for oy := 0; oy < oh; oy++ {
+				base := 2 * oy * w
+				for ox := 0; ox < ow; ox++ {
+					i := base + 2*ox + off[ap[oy*ow+ox]&3]
+					gv := gp[oy*ow+ox]
+					v := yp[i]
+					switch act {
+					case ReluAct:
+						gv *= T(b2u(v > 0))
+					case SigmoidAct:
+						gv *= v * (1 - v)
+					case TanhAct:
+						gv *= 1 - v*v
+					}
+					dp[i] = gv
+					s += gv
+				}
+			}
+			rowSums[r] = float64(s)
+		}
+	})
+}

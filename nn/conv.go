@@ -169,6 +169,21 @@ func (l *Conv2DLayer) Weights() []*autograd.Variable { return l.Params() }
 // Config implements Layer.
 func (l *Conv2DLayer) Config() LayerConfig { return l.config(l.cfg) }
 
+// forwardPooled runs the convolution and the following layer next as one
+// fused primitive when next is a 2×2, stride-2, unpadded max pooling and
+// the activation fuses; it returns nil otherwise.
+func (l *Conv2DLayer) forwardPooled(x *autograd.Variable, next Layer) *autograd.Variable {
+	pool, ok := next.(*Pooling2DLayer)
+	if !ok || !pool.max || pool.cfg.PoolSize != [2]int{2, 2} || pool.cfg.Strides != [2]int{2, 2} || pool.cfg.Padding != "valid" {
+		return nil
+	}
+	a, ok := fusable(l.cfg.Activation)
+	if !ok || !x.Value.Device().IsCPU() || l.out[1] < 2 || l.out[2] < 2 {
+		return nil
+	}
+	return autograd.Conv2DBiasActPool(as4D(x), l.kernel, l.bias, l.p, a)
+}
+
 // ---- pooling ----
 
 type poolConfig struct {

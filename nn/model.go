@@ -238,8 +238,19 @@ func (m *Model) input(x *tensor.Tensor) *tensor.Tensor {
 func (m *Model) forward(c *Call, x *autograd.Variable, fuse bool) (out *autograd.Variable, fused bool) {
 	last := len(m.layers) - 1
 	h := x
-	for i, l := range m.layers {
+	for i := 0; i < len(m.layers); i++ {
+		l := m.layers[i]
 		c.layer = i
+		// Conv2D followed by 2x2 max pooling runs as one fused primitive.
+		if i < last {
+			if conv, ok := l.(*Conv2DLayer); ok {
+				if y := conv.forwardPooled(h, m.layers[i+1]); y != nil {
+					h = y
+					i++
+					continue
+				}
+			}
+		}
 		if i == last && fuse {
 			if ll, ok := l.(logitsLayer); ok {
 				if fl, ok := m.loss.(fusedLoss); ok && fl.Fuses(finalActivation(l)) {
