@@ -56,12 +56,21 @@ func grow[T Float](s []T, n int) []T {
 	return make([]T, n, n+n/4)
 }
 
+// smallMPanel is the number of elements of a packed B panel when A fits
+// in one block (about 512 KiB of float32).
+const smallMPanel = 1 << 17
+
 // serial runs the blocked algorithm on the calling goroutine.
 func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	mr, nr := kern.mr, kern.nr
 	mc := min(kern.mc, roundUp(m, mr))
 	kc := min(kern.kc, k)
 	nc := min(kern.nc, roundUp(n, nr))
+	if m <= mc {
+		// One block of A: each packed panel of B is used once, right after
+		// packing, so keep it small enough to stay in L2 between the two.
+		nc = min(nc, max(nr, roundUp(smallMPanel/kc, nr)))
+	}
 
 	buf, pool := getBuffers[T]()
 	buf.a = grow(buf.a, mc*kc)
