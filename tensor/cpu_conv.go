@@ -144,6 +144,8 @@ func conv2dT[T float](dst, x, w *Tensor, p ConvParams, mm gemmFunc[T]) {
 	xs, ws := data[T](x)[x.offset:], data[T](w)[w.offset:]
 	ds := data[T](dst)[dst.offset:]
 	ohw := oh * ow
+	// The filters are the same for every sample: pack them once.
+	pw := gemm.PackA(false, f, kk, T(1), ws, kk)
 	parallel.For(n, 1, func(lo, hi int) {
 		var colp *[]T
 		if !isPointwise(p) {
@@ -157,7 +159,11 @@ func conv2dT[T float](dst, x, w *Tensor, p ConvParams, mm gemmFunc[T]) {
 				col = *colp
 				im2col(col, xi, c, h, wd, oh, ow, p)
 			}
-			mm(false, false, f, ohw, kk, 1, ws, kk, col, ohw, 0, ds[i*f*ohw:], ohw)
+			if pw != nil {
+				pw.MulSerial(false, ohw, col, ohw, 0, ds[i*f*ohw:], ohw)
+			} else {
+				mm(false, false, f, ohw, kk, 1, ws, kk, col, ohw, 0, ds[i*f*ohw:], ohw)
+			}
 		}
 	})
 }
@@ -177,6 +183,15 @@ func conv2dBackDataT[T float](dx, dy, w *Tensor, p ConvParams, mm gemmFunc[T]) {
 	ohw := oh * ow
 	dxs := data[T](dx)[dx.offset:]
 	dys, ws := data[T](dy)[dy.offset:], data[T](w)[w.offset:]
+	// Wᵀ is the same for every sample: pack it once.
+	pwt := gemm.PackA(true, kk, f, T(1), ws, kk)
+	wtmul := func(dyi, out []T) {
+		if pwt != nil {
+			pwt.MulSerial(false, ohw, dyi, ohw, 0, out, ohw)
+		} else {
+			mm(true, false, kk, ohw, f, 1, ws, kk, dyi, ohw, 0, out, ohw)
+		}
+	}
 	parallel.For(n, 1, func(lo, hi int) {
 		pw := isPointwise(p)
 		var colp *[]T
@@ -187,11 +202,11 @@ func conv2dBackDataT[T float](dx, dy, w *Tensor, p ConvParams, mm gemmFunc[T]) {
 		for i := lo; i < hi; i++ {
 			dxi := dxs[i*c*h*wd : (i+1)*c*h*wd]
 			if pw {
-				mm(true, false, kk, ohw, f, 1, ws, kk, dys[i*f*ohw:], ohw, 0, dxi, ohw)
+				wtmul(dys[i*f*ohw:], dxi)
 				continue
 			}
 			col := *colp
-			mm(true, false, kk, ohw, f, 1, ws, kk, dys[i*f*ohw:], ohw, 0, col, ohw)
+			wtmul(dys[i*f*ohw:], col)
 			clear(dxi)
 			col2im(dxi, col, c, h, wd, oh, ow, p)
 		}
