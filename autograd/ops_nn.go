@@ -584,12 +584,16 @@ func SigmoidBinaryCrossEntropy(logits *Variable, target, weights *tensor.Tensor)
 }
 
 // Conv2DBiasActPool is MaxPool2D(Conv2DBiasAct(x, w, b, p, act)) with a
-// 2×2, stride-2 window, as one primitive: each output plane gets its bias
-// and activation and is pooled while it is still in cache, and the
-// backward pass writes the convolution's output gradient in one pass (the
-// pooled gradient times the activation's derivative at each window's
-// maximum, zero elsewhere), summing the bias gradient on the way. b may be
-// nil. The convolution output must be at least 2×2 and on the CPU.
+// 2×2, stride-2 window, as one primitive. Every fusable activation is
+// increasing, so the maximum of act(v+b) over a window is act(max(v)+b):
+// the raw convolution output is pooled first (one read), the bias and
+// activation are applied to the four-times-smaller result, and the
+// convolution output is released at once. The backward pass writes the
+// convolution's output gradient in one pass: zero except at each window's
+// maximum, where it is the pooled gradient times the activation's
+// derivative (computed from the pooled output), summing the bias gradient
+// on the way. b may be nil. The convolution output must be at least 2×2
+// and on the CPU.
 func Conv2DBiasActPool(x, w, b *Variable, p tensor.ConvParams, act Activation) *Variable {
 	y := tensor.Conv2D(x.Value, w.Value, p)
 	s := y.Shape()
@@ -616,18 +620,19 @@ func Conv2DBiasActPool(x, w, b *Variable, p tensor.ConvParams, act Activation) *
 		arg = make([]uint8, out.Size())
 	}
 	if y.DType() == tensor.Float32 {
-		biasActPoolFwd(elems[float32](out), elems[float32](y), elems[float32](bc), arg, n, f, h, wd, act)
+		poolBiasActFwd(elems[float32](out), elems[float32](y), elems[float32](bc), arg, n, f, h, wd, act)
 	} else {
-		biasActPoolFwd(elems[float64](out), elems[float64](y), elems[float64](bc), arg, n, f, h, wd, act)
+		poolBiasActFwd(elems[float64](out), elems[float64](y), elems[float64](bc), arg, n, f, h, wd, act)
 	}
+	tensor.Release(y)
 	return record("conv2d_bias_act_pool", out, true, inputs, func(g *tensor.Tensor) []*tensor.Tensor {
 		gc := g.Contiguous()
-		d := tensor.Empty(y.DType(), s...)
+		d := tensor.Empty(out.DType(), s...)
 		rowSums := make([]float64, n*f)
-		if y.DType() == tensor.Float32 {
-			actPoolBack(elems[float32](d), elems[float32](gc), elems[float32](y), arg, rowSums, n*f, h, wd, act)
+		if out.DType() == tensor.Float32 {
+			actPoolBack(elems[float32](d), elems[float32](gc), elems[float32](out), arg, rowSums, n*f, h, wd, act)
 		} else {
-			actPoolBack(elems[float64](d), elems[float64](gc), elems[float64](y), arg, rowSums, n*f, h, wd, act)
+			actPoolBack(elems[float64](d), elems[float64](gc), elems[float64](out), arg, rowSums, n*f, h, wd, act)
 		}
 		if gc != g {
 			tensor.Release(gc)
@@ -638,7 +643,7 @@ func Conv2DBiasActPool(x, w, b *Variable, p tensor.ConvParams, act Activation) *
 			for r, v := range rowSums {
 				sum[r%f] += v
 			}
-			gb = tensor.FromSlice(y.DType(), sum, f)
+			gb = tensor.FromSlice(out.DType(), sum, f)
 		}
 		if x.requiresGrad {
 			gx = tensor.Conv2DBackwardData(d, w.Value, x.Shape(), p)
@@ -648,19 +653,20 @@ func Conv2DBiasActPool(x, w, b *Variable, p tensor.ConvParams, act Activation) *
 		}
 		tensor.Release(d)
 		return grads(gx, gw, gb)
-	}, y)
+	})
 }
 
-func biasActPoolFwd[T float](out, y, b []T, arg []uint8, n, f, h, w int, act Activation) {
+func poolBiasActFwd[T float](out, y, b []T, arg []uint8, n, f, h, w int, act Activation) {
 	oh, ow := h/2, w/2
 	parallel.For(n*f, max(1, 16384/(h*w)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			biasActPlane(y[r*h*w:(r+1)*h*w], b[r%f], act)
 			var a []uint8
 			if arg != nil {
 				a = arg[r*oh*ow : (r+1)*oh*ow]
 			}
-			maxPool2x2Plane(out[r*oh*ow:(r+1)*oh*ow], y[r*h*w:(r+1)*h*w], a, h, w)
+			o := out[r*oh*ow : (r+1)*oh*ow]
+			maxPool2x2Plane(o, y[r*h*w:(r+1)*h*w], a, h, w)
+			biasActPlane(o, b[r%f], act)
 		}
 	})
 }
@@ -713,17 +719,17 @@ func maxPool2x2Plane[T float](o, src []T, a []uint8, h, w int) {
 	}
 }
 
-// actPoolBack writes the gradient d of the activated convolution output y
-// ([rows, h, w]) from the pooled gradient g: zero except at each window's
-// winner, where it is g times the activation's derivative; rowSums gets
-// each row's sum (the bias gradient's parts).
-func actPoolBack[T float](d, g, y []T, arg []uint8, rowSums []float64, rows, h, w int, act Activation) {
+// actPoolBack writes the gradient d of the convolution output ([rows, h,
+// w]) from the pooled gradient g and pooled, activated output o: zero
+// except at each window's winner, where it is g times the activation's
+// derivative at o; rowSums gets each row's sum (the bias gradient's parts).
+func actPoolBack[T float](d, g, o []T, arg []uint8, rowSums []float64, rows, h, w int, act Activation) {
 	oh, ow := h/2, w/2
 	off := [4]int{0, 1, w, w + 1}
 	parallel.For(rows, max(1, 16384/(h*w)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			dp := d[r*h*w : (r+1)*h*w]
-			yp := y[r*h*w : (r+1)*h*w]
+			op := o[r*oh*ow : (r+1)*oh*ow]
 			gp := g[r*oh*ow : (r+1)*oh*ow]
 			ap := arg[r*oh*ow : (r+1)*oh*ow]
 			clear(dp)
@@ -731,9 +737,8 @@ func actPoolBack[T float](d, g, y []T, arg []uint8, rowSums []float64, rows, h, 
 			for oy := 0; oy < oh; oy++ {
 				base := 2 * oy * w
 				for ox := 0; ox < ow; ox++ {
-					i := base + 2*ox + off[ap[oy*ow+ox]&3]
-					gv := gp[oy*ow+ox]
-					v := yp[i]
+					k := oy*ow + ox
+					gv, v := gp[k], op[k]
 					switch act {
 					case ReluAct:
 						gv *= T(b2u(v > 0))
@@ -742,7 +747,7 @@ func actPoolBack[T float](d, g, y []T, arg []uint8, rowSums []float64, rows, h, 
 					case TanhAct:
 						gv *= 1 - v*v
 					}
-					dp[i] = gv
+					dp[base+2*ox+off[ap[k]&3]] = gv
 					s += gv
 				}
 			}
