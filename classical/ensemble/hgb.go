@@ -26,7 +26,8 @@ type HGBParams struct {
 	LearningRate float64 // "learning_rate", default 0.1
 	MaxIter      int     // "max_iter": boosting iterations, default 100
 	// MaxLeafNodes ("max_leaf_nodes") bounds the leaves of each tree,
-	// grown best-first; 0 means no bound (then max_depth should be set).
+	// grown best-first; 0 means no bound (growth then stops at max_depth,
+	// min_samples_leaf or when no split gains).
 	MaxLeafNodes int
 	MaxDepth     int // "max_depth", 0 = no limit
 	// MinSamplesLeaf ("min_samples_leaf"), default 20.
@@ -74,9 +75,6 @@ func (p *HGBParams) validate(est string) error {
 	if !(p.LearningRate > 0) || p.MaxIter < 1 || p.MaxLeafNodes == 1 || p.MaxLeafNodes < 0 || p.MaxDepth < 0 || p.MinSamplesLeaf < 1 ||
 		!(p.L2Regularization >= 0) || p.MaxBins < 2 || p.MaxBins > 255 || !(p.ValidationFraction > 0 && p.ValidationFraction < 1) || p.NIterNoChange < 1 {
 		return classical.InvalidParamf(est, "need learning_rate > 0, max_iter >= 1, max_leaf_nodes 0 or >= 2, max_depth >= 0, min_samples_leaf >= 1, l2_regularization >= 0, max_bins in [2, 255], validation_fraction in (0, 1), n_iter_no_change >= 1")
-	}
-	if p.MaxLeafNodes == 0 && p.MaxDepth == 0 {
-		return classical.InvalidParamf(est, "max_leaf_nodes and max_depth cannot both be unlimited (0)")
 	}
 	return nil
 }
