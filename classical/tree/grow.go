@@ -802,12 +802,26 @@ func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val 
 		clear(L)
 		wL := 0.0
 		cls := g.tg.Class
-		for j, i := range seg {
-			if xs[j] <= thr {
-				wi := g.w(i)
-				L[cls[i]] += wi
-				wL += wi
-				nl++
+		if g.tg.W == nil && g.K == 2 {
+			// Branch-free counts for the common unweighted binary case.
+			n1 := 0
+			for j, i := range seg {
+				var l int
+				if xs[j] <= thr {
+					l = 1
+				}
+				nl += l
+				n1 += l & int(cls[i])
+			}
+			L[0], L[1], wL = float64(nl-n1), float64(n1), float64(nl)
+		} else {
+			for j, i := range seg {
+				if xs[j] <= thr {
+					wi := g.w(i)
+					L[cls[i]] += wi
+					wL += wi
+					nl++
+				}
 			}
 		}
 		if nl < msl || m-nl < msl {
@@ -831,12 +845,24 @@ func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val 
 	case SquaredError:
 		sL, wL := 0.0, 0.0
 		Y := g.tg.Y
-		for j, i := range seg {
-			if xs[j] <= thr {
-				wi := g.w(i)
-				sL += wi * Y[i]
-				wL += wi
-				nl++
+		if g.tg.W == nil {
+			for j, i := range seg {
+				var l float64
+				if xs[j] <= thr {
+					l = 1
+				}
+				sL += l * Y[i]
+				wL += l
+			}
+			nl = int(wL)
+		} else {
+			for j, i := range seg {
+				if xs[j] <= thr {
+					wi := g.w(i)
+					sL += wi * Y[i]
+					wL += wi
+					nl++
+				}
 			}
 		}
 		if nl < msl || m-nl < msl {
