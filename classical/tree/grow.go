@@ -178,21 +178,30 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 			panic("tree: Grow with the best splitter needs Presort, not Columns")
 		}
 		g.ord = make([][]int32, ps.P)
-		buf := make([]int32, active*ps.P)
+		// One slack entry: the branch-free filter below writes one past
+		// a feature's segment (into the next one, written afterwards).
+		buf := make([]int32, active*ps.P+1)
+		var act []int
+		if tg.W != nil {
+			act = make([]int, ps.N)
+			for i, w := range tg.W {
+				if w > 0 {
+					act[i] = 1
+				}
+			}
+		}
 		for f := 0; f < ps.P; f++ {
-			o := buf[f*active : (f+1)*active : (f+1)*active]
+			o := buf[f*active : (f+1)*active+1]
 			if tg.W == nil {
 				copy(o, ps.Order[f])
 			} else {
 				k := 0
 				for _, i := range ps.Order[f] {
-					if tg.W[i] > 0 {
-						o[k] = i
-						k++
-					}
+					o[k] = i
+					k += act[i]
 				}
 			}
-			g.ord[f] = o
+			g.ord[f] = o[:active:active]
 		}
 	}
 	g.samp = make([]int32, active)
