@@ -37,7 +37,11 @@ func (k kernel) fromDot(dot, sqa, sqb float64) float64 {
 func (k kernel) cached(id byte, dot, sqa, sqb float64) float64 {
 	switch id {
 	case 'r':
-		return expNeg(-k.gamma * math.Max(sqa+sqb-2*dot, 0))
+		d2 := sqa + sqb - 2*dot
+		if d2 < 0 {
+			d2 = 0
+		}
+		return expNeg(-k.gamma * d2)
 	case 's':
 		// tanh x = sign(x) (1 − e)/(1 + e), e = exp(−2|x|); near 0 the
 		// difference 1 − e would cancel digits, so use math.Tanh there.
@@ -167,6 +171,32 @@ func (c *kcache) fill() {
 				i := lo + r
 				src := dots[r*w : (r+1)*w]
 				dst := c.dense[i*n : (i+1)*n]
+				if id == 'r' {
+					// The RBF kernel with expNeg written out: this loop is
+					// most of an SVC fit.
+					g, sqi := c.k.gamma, c.sq[i]
+					for j := i; j < n; j++ {
+						d2 := sqi + c.sq[j] - 2*src[j-lo]
+						if d2 < 0 {
+							d2 = 0
+						}
+						x := -g * d2
+						var v float64
+						if x >= -708 {
+							e := int64(x*math.Log2E - 0.5)
+							h := x - float64(e)*math.Ln2
+							h2 := h * h
+							v = ((1 + h) + h2*(0.5+h*(1.0/6)) + h2*h2*((1.0/24+h*(1.0/120))+h2*(1.0/720+h*(1.0/5040)))) *
+								math.Float64frombits(uint64(e+1023)<<52)
+						}
+						f := float32(v)
+						if f == 0 {
+							f = negZero32
+						}
+						dst[j] = f
+					}
+					continue
+				}
 				for j := i; j < n; j++ {
 					f := float32(c.k.cached(id, src[j-lo], c.sq[i], c.sq[j]))
 					if f == 0 {
