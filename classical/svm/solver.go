@@ -197,6 +197,16 @@ func (c *kcache) fill() {
 					}
 					continue
 				}
+				if id == 'l' {
+					for j := i; j < n; j++ {
+						f := float32(src[j-lo])
+						if f == 0 {
+							f = negZero32
+						}
+						dst[j] = f
+					}
+					continue
+				}
 				for j := i; j < n; j++ {
 					f := float32(c.k.cached(id, src[j-lo], c.sq[i], c.sq[j]))
 					if f == 0 {
