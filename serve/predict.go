@@ -16,8 +16,8 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ember-ml/ember/tensor"
 )
@@ -43,18 +43,22 @@ type Prediction struct {
 	Probabilities map[string]float64 `json:"probabilities,omitempty"`
 }
 
-// parseNumber reads one JSON value as a finite number.
-func parseNumber(raw json.RawMessage, where string) (float64, error) {
-	t := strings.TrimSpace(string(raw))
-	if t == "" || t == "null" {
-		return 0, badRequest("%s is null; every feature needs a number", where)
+// parseNumber reads one JSON value as a finite number; where names the
+// value in the error (it is called only then, so the hot path builds no
+// strings).
+func parseNumber(raw json.RawMessage, where func() string) (float64, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" {
+		return 0, badRequest("%s is null; every feature needs a number", where())
 	}
-	if t[0] == '"' || t[0] == '{' || t[0] == '[' || t == "true" || t == "false" {
-		return 0, badRequest("%s is %s, not a number", where, truncate(t, 40))
+	if t[0] == '"' || t[0] == '{' || t[0] == '[' || string(t) == "true" || string(t) == "false" {
+		return 0, badRequest("%s is %s, not a number", where(), truncate(string(t), 40))
 	}
-	v, err := strconv.ParseFloat(t, 64)
+	// The string shares t's bytes: ParseFloat does not keep it (its error
+	// may, but the error is dropped here).
+	v, err := strconv.ParseFloat(unsafe.String(&t[0], len(t)), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, badRequest("%s is %s, not a finite number", where, truncate(t, 40))
+		return 0, badRequest("%s is %s, not a finite number", where(), truncate(string(t), 40))
 	}
 	return v, nil
 }
@@ -69,6 +73,15 @@ func truncate(s string, n int) string {
 // DecodeRows parses a tabular request into rows of width features (any
 // width when features is 0); single reports whether it was one row.
 func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bool, err error) {
+	if rows, single, ok := fastRows(body, features, maxRows); ok {
+		return rows, single, nil
+	}
+	return decodeRowsCareful(body, features, maxRows)
+}
+
+// decodeRowsCareful is DecodeRows through encoding/json, value by value, so
+// that every problem gets an error naming it.
+func decodeRowsCareful(body []byte, features, maxRows int) (rows [][]float64, single bool, err error) {
 	var req Request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -95,6 +108,8 @@ func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bo
 		return nil, false, badRequest("%d instances; at most %d in one request", len(req.Instances), maxRows)
 	}
 	rows = make([][]float64, len(req.Instances))
+	width := len(req.Instances[0])
+	flat := make([]float64, 0, len(req.Instances)*width) // one allocation for every row
 	for i, inst := range req.Instances {
 		if features > 0 && len(inst) != features {
 			if single {
@@ -105,13 +120,15 @@ func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bo
 		if features == 0 && len(inst) != len(req.Instances[0]) {
 			return nil, false, badRequest("instances[%d] has %d values, instances[0] has %d", i, len(inst), len(req.Instances[0]))
 		}
-		row := make([]float64, len(inst))
+		flat = flat[:len(flat)+width]
+		row := flat[len(flat)-width : len(flat) : len(flat)]
 		for j, raw := range inst {
-			where := fmt.Sprintf("instances[%d][%d]", i, j)
-			if single {
-				where = fmt.Sprintf("features[%d]", j)
-			}
-			if row[j], err = parseNumber(raw, where); err != nil {
+			if row[j], err = parseNumber(raw, func() string {
+				if single {
+					return fmt.Sprintf("features[%d]", j)
+				}
+				return fmt.Sprintf("instances[%d][%d]", i, j)
+			}); err != nil {
 				return nil, false, err
 			}
 		}

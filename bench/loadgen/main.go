@@ -82,7 +82,7 @@ func main() {
 	var firstErr atomic.Value
 	var reloaded atomic.Bool
 	lat := make([][]time.Duration, *c)
-	var wg sync.WaitGroup
+	var wg, reloading sync.WaitGroup
 	start := time.Now()
 	for w := range *c {
 		wg.Add(1)
@@ -94,12 +94,19 @@ func main() {
 					return
 				}
 				if *reload != "" && i == *n/2 {
+					reloading.Add(1)
 					go func() {
+						defer reloading.Done()
 						resp, err := client.Post(*reload, "application/json", nil)
-						if err == nil {
-							io.Copy(io.Discard, resp.Body)
-							resp.Body.Close()
-							reloaded.Store(resp.StatusCode == http.StatusOK)
+						if err != nil {
+							fmt.Fprintln(os.Stderr, "loadgen: reload:", err)
+							return
+						}
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						reloaded.Store(resp.StatusCode == http.StatusOK)
+						if resp.StatusCode != http.StatusOK {
+							fmt.Fprintf(os.Stderr, "loadgen: reload: status %d: %s\n", resp.StatusCode, bytes.TrimSpace(b))
 						}
 					}()
 				}
@@ -115,6 +122,7 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	reloading.Wait() // a slow reload may finish after the last request
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)

@@ -1,0 +1,53 @@
+package serve
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestFastRowsDefersWhatItDoesNotKnow(t *testing.T) {
+	for _, body := range []string{
+		`{"features": [1, null]}`, `{"features": [1, "2"]}`, `{"features": [NaN]}`, `{"features": [1e999]}`,
+		`{"features": [+1]}`, `{"features": [.5]}`, `{"features": [1.]}`, `{"features": [01]}`,
+		`{"features": []}`, `{"instances": [[1, 2], [3]]}`, `{"instances": []}`, `{"Features": [1]}`,
+		`{"features": [1], "instances": [[1]]}`, `{"features": [1]} x`, `{"feat\u0075res": [1]}`, `[1, 2]`,
+	} {
+		if _, _, ok := fastRows([]byte(body), 0, 100); ok {
+			t.Errorf("fast path accepted %s", body)
+		}
+	}
+	rows, single, ok := fastRows([]byte(" {\n\"instances\" : [ [1, -2.5e-3] ,[0, 4E2] ] } "), 2, 100)
+	if !ok || single || len(rows) != 2 || !slices.Equal(rows[0], []float64{1, -0.0025}) || !slices.Equal(rows[1], []float64{0, 400}) {
+		t.Fatalf("rows %v single %v ok %v", rows, single, ok)
+	}
+	if _, _, ok := fastRows([]byte(`{"instances": [[1], [2], [3]]}`), 1, 2); ok {
+		t.Error("fast path ignored the row limit")
+	}
+}
+
+// FuzzFastRowsAgreesWithCareful: whenever the fast path accepts a body, the
+// careful path accepts it too, with the same rows.
+func FuzzFastRowsAgreesWithCareful(f *testing.F) {
+	for _, s := range []string{`{"features": [1, 2, 3]}`, `{"instances": [[1, 2], [3, 4]]}`, `{"features": [-0.0, 1e-5]}`,
+		`{"instances": [[1e308, -1e308]]}`, `{"features": [1, null]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rows, single, ok := fastRows(body, 0, 50)
+		if !ok {
+			return
+		}
+		want, wantSingle, err := decodeRowsCareful(body, 0, 50)
+		if err != nil {
+			t.Fatalf("fast path accepted %q, careful path says %v", body, err)
+		}
+		if single != wantSingle || len(rows) != len(want) {
+			t.Fatalf("%q: fast %v %v, careful %v %v", body, rows, single, want, wantSingle)
+		}
+		for i := range rows {
+			if !slices.Equal(rows[i], want[i]) {
+				t.Fatalf("%q row %d: fast %v, careful %v", body, i, rows[i], want[i])
+			}
+		}
+	})
+}
