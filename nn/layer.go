@@ -10,9 +10,10 @@
 // kw] as in PyTorch.
 //
 // Layers run on autograd variables; training uses the fused primitives
-// (bias plus activation in one pass, softmax fused with cross-entropy) and
-// a tape that hands every intermediate tensor back to the allocator after
-// each step, so a training loop reuses the same memory.
+// (bias plus activation in one pass, a Conv2D followed by 2×2 max pooling
+// as one step, softmax fused with cross-entropy) and a tape that hands
+// every intermediate tensor back to the allocator after each step, so a
+// training loop reuses the same memory. Training runs on the CPU.
 package nn
 
 import (
