@@ -5,7 +5,7 @@
 # 60 s, whichever comes first. During ember's run the model is hot-reloaded
 # halfway through; the load generator counts errors (any non-200).
 #
-#   apt-get install -y python3-flask python3-sklearn python3-pandas
+#   apt-get install -y python3-flask python3-sklearn python3-pandas wrk
 #   sh bench/peers/serve_load.sh [N] [CONCURRENCY]
 set -eu
 PY=${PYTHON:-/usr/bin/python3} # Debian's python3, which sees the python3-* packages
@@ -26,6 +26,16 @@ PIDS="$SERVE"
 wait_up http://127.0.0.1:18080/ready
 echo "== ember cmd/serve (hot reload halfway)"
 "$DIR/loadgen" -url http://127.0.0.1:18080/predict -features 20 -n "$N" -c "$C" -reload http://127.0.0.1:18080/models/rf/reload || true
+if command -v wrk >/dev/null; then
+	# wrk (C, one thread) takes less of the 2 cores than the Go load generator.
+	cat >"$DIR/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"features":[0.12,-1.3,0.5,2.1,-0.7,0.33,1.1,-0.2,0.9,-1.8,0.05,0.6,-0.4,1.7,-2.2,0.8,0.01,-0.9,1.3,0.2]}'
+LUA
+	echo "== ember cmd/serve under wrk, 8 connections, 15 s"
+	wrk -t1 -c8 -d15s --latency -s "$DIR/post.lua" http://127.0.0.1:18080/predict | grep -E '50%|90%|99%|Requests/sec|errors'
+fi
 kill "$SERVE"; wait "$SERVE" 2>/dev/null || true
 
 "$PY" bench/peers/flask_serve.py "$DIR/train.csv" y 18081 2>"$DIR/flask.log" &
