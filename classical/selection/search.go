@@ -264,6 +264,13 @@ func (s *Search) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	}
 	res.RankTestScore = rank(res.MeanTestScore)
 	s.results = res
+	if f := s.c.onCandidate; f != nil {
+		for i, p := range cands {
+			if err := f(i, p, res.MeanTestScore[i], res.StdTestScore[i]); err != nil {
+				return fmt.Errorf("%s: candidate %d: %w", s.name(), i, err)
+			}
+		}
+	}
 	best := 0
 	for i, v := range res.RankTestScore {
 		if v < res.RankTestScore[best] {

@@ -284,6 +284,7 @@ type config struct {
 	errorScore  *float64
 	scorerFunc  ScoreFunc
 	scorerLabel string
+	onCandidate CandidateFunc
 }
 
 func newConfig(opts []Option) *config {
@@ -293,6 +294,16 @@ func newConfig(opts []Option) *config {
 	}
 	return c
 }
+
+// CandidateFunc receives, in candidate order, each searched parameter set
+// with its mean and standard deviation of the test score over the folds.
+// It is how a search logs to an experiment-tracking run (one step per
+// candidate); an error stops the search, which returns it.
+type CandidateFunc func(i int, params map[string]any, meanTest, stdTest float64) error
+
+// OnCandidate makes a search call f for every candidate once the
+// cross-validation is done, before the best is refitted.
+func OnCandidate(f CandidateFunc) Option { return func(c *config) { c.onCandidate = f } }
 
 // CV sets k-fold cross-validation (StratifiedKFold for classifiers,
 // KFold otherwise, as scikit-learn; default 5).
