@@ -249,6 +249,11 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 		return nil, false, err
 	}
 	if info.InputShape != nil {
+		// Rows of pixel values, the common case, skip the general parse.
+		c, h, w := info.InputShape[0], info.InputShape[1], info.InputShape[2]
+		if rows, single, ok := fastRows(body, c*h*w, s.opts.MaxBatchRows); ok {
+			return pixelTensor(rows, info.InputShape), single, nil
+		}
 		var req Request
 		if err := json.Unmarshal(body, &req); err != nil {
 			return nil, false, badRequest("malformed JSON: %v", err)
@@ -272,19 +277,11 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 			return x, single, err
 		}
 		// Flattened pixels as features.
-		c, h, w := info.InputShape[0], info.InputShape[1], info.InputShape[2]
 		rows, single, err := DecodeRows(body, c*h*w, s.opts.MaxBatchRows)
 		if err != nil {
 			return nil, false, err
 		}
-		x := tensor.New(tensor.Float32, len(rows), c, h, w)
-		xs := x.Float32s()
-		for i, row := range rows {
-			for j, v := range row {
-				xs[i*c*h*w+j] = float32(v)
-			}
-		}
-		return x, single, nil
+		return pixelTensor(rows, info.InputShape), single, nil
 	}
 	rows, single, err := DecodeRows(body, info.NumFeatures, s.opts.MaxBatchRows)
 	if err != nil {
@@ -471,4 +468,18 @@ func (b *batcher) run(batch []*batchReq) {
 		at += n
 		r.reply <- rep
 	}
+}
+
+// pixelTensor lays rows of flattened pixels out as a float32 [n, C, H, W]
+// tensor.
+func pixelTensor(rows [][]float64, shape []int) *tensor.Tensor {
+	c, h, w := shape[0], shape[1], shape[2]
+	x := tensor.New(tensor.Float32, len(rows), c, h, w)
+	xs := x.Float32s()
+	for i, row := range rows {
+		for j, v := range row {
+			xs[i*c*h*w+j] = float32(v)
+		}
+	}
+	return x
 }
