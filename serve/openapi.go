@@ -24,6 +24,8 @@ func (s *Server) OpenAPI() map[string]any {
 			"requestBody": map[string]any{"required": true, "content": map[string]any{
 				"application/json":    map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/PredictRequest"}},
 				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "properties": map[string]any{"image": map[string]any{"type": "string", "format": "binary"}}}},
+				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary",
+					"description": "rows of little-endian float32 values, one after the other (NumFeatures or C*H*W per row)"}},
 			}},
 			"responses": map[string]any{"200": okJSON("Predictions", "PredictResponse"), "400": errResp, "404": errResp, "413": errResp},
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -248,6 +249,10 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 	if err != nil {
 		return nil, false, err
 	}
+	if ct == "application/octet-stream" {
+		x, err := binaryRows(body, info, s.opts.MaxBatchRows)
+		return x, false, err
+	}
 	if info.InputShape != nil {
 		// Rows of pixel values, the common case, skip the general parse.
 		c, h, w := info.InputShape[0], info.InputShape[1], info.InputShape[2]
@@ -482,4 +487,41 @@ func pixelTensor(rows [][]float64, shape []int) *tensor.Tensor {
 		}
 	}
 	return x
+}
+
+// binaryRows reads a body of little-endian float32 values, rows one after
+// the other (each [C, H, W] for image models, NumFeatures wide for tabular
+// ones): the cheapest way to send large batches, with no number parsing.
+func binaryRows(body []byte, info Info, maxRows int) (*tensor.Tensor, error) {
+	width := info.NumFeatures
+	shape := []int{width}
+	if info.InputShape != nil {
+		width, shape = 1, info.InputShape
+		for _, d := range shape {
+			width *= d
+		}
+	}
+	if width == 0 {
+		return nil, badRequest("model %s does not say its row width; send JSON", info.Name)
+	}
+	if len(body) == 0 || len(body)%(4*width) != 0 {
+		return nil, badRequest("binary body of %d bytes is not whole rows of %d float32 values (%d bytes each)", len(body), width, 4*width)
+	}
+	n := len(body) / (4 * width)
+	if n > maxRows {
+		return nil, badRequest("%d rows; at most %d in one request", n, maxRows)
+	}
+	x := tensor.New(tensor.Float32, append([]int{n}, shape...)...)
+	xs := x.Float32s()
+	for i := range xs {
+		v := math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:]))
+		if v != v || math.IsInf(float64(v), 0) {
+			return nil, badRequest("row %d value %d is not a finite number", i/width, i%width)
+		}
+		xs[i] = v
+	}
+	if info.InputShape == nil {
+		return x.AsType(tensor.Float64), nil
+	}
+	return x, nil
 }

@@ -9,10 +9,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -49,16 +51,20 @@ func main() {
 	warm := flag.Int("warmup", 2000, "requests sent before measuring")
 	reload := flag.String("reload", "", "POST this URL (a reload endpoint) when half the requests are done")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	bin := flag.Bool("binary", false, "send rows as little-endian float32 (application/octet-stream) instead of JSON")
 	flag.Parse()
 	if *features < 1 || *rows < 1 || *n < 1 || *c < 1 {
 		fmt.Fprintln(os.Stderr, "loadgen: -features, -rows, -n and -c must be positive")
 		os.Exit(2)
 	}
-	bodies := makeBodies(*features, *rows, 256)
+	bodies, ctype := makeBodies(*features, *rows, 256), "application/json"
+	if *bin {
+		bodies, ctype = makeBinaryBodies(*features, *rows, 64), "application/octet-stream"
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *c, MaxConnsPerHost: *c}, Timeout: 10 * time.Second}
 	send := func(body []byte) (time.Duration, error) {
 		t0 := time.Now()
-		resp, err := client.Post(*url, "application/json", bytes.NewReader(body))
+		resp, err := client.Post(*url, ctype, bytes.NewReader(body))
 		if err != nil {
 			return 0, err
 		}
@@ -187,6 +193,21 @@ func makeBodies(features, rows, k int) [][]byte {
 			b = append(b, ']')
 		}
 		out[i] = append(b, '}')
+	}
+	return out
+}
+
+// makeBinaryBodies returns k bodies of rows x features float32 values in
+// [0, 1) (pixel-like), little-endian.
+func makeBinaryBodies(features, rows, k int) [][]byte {
+	rng := rand.New(rand.NewPCG(3, 4))
+	out := make([][]byte, k)
+	for i := range out {
+		b := make([]byte, 4*features*rows)
+		for j := 0; j < len(b); j += 4 {
+			binary.LittleEndian.PutUint32(b[j:], math.Float32bits(rng.Float32()))
+		}
+		out[i] = b
 	}
 	return out
 }

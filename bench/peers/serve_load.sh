@@ -61,6 +61,9 @@ echo "== ember cmd/serve, CNN, 1 image per request (micro-batched)"
 "$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -n 20000 -c 32 -warmup 500 || true
 echo "== ember cmd/serve, CNN, 64 images per request"
 "$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -rows 64 -n 600 -c 4 -warmup 20 || true
+echo "== ember cmd/serve, CNN, 256 images per request, JSON and binary float32"
+"$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -rows 256 -n 100 -c 2 -warmup 5 || true
+"$DIR/loadgen" -url http://127.0.0.1:18082/predict -features 784 -rows 256 -n 150 -c 2 -warmup 5 -binary || true
 kill "$SERVE"; wait "$SERVE" 2>/dev/null || true
 echo "== in-process Predict (images/s = 1024 x iterations / time)"
 go test -run '^$' -bench 'CNNPredict$' -benchtime 20x ./nn | grep -E 'Benchmark|images'
