@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 )
 
@@ -90,7 +91,6 @@ type options struct {
 	json    bool
 	quiet   bool
 	device  string
-	verbose bool
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -106,10 +106,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.batch, "batch", 32, "batch size (32, as Keras)")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "learning rate")
 	fs.StringVar(&o.optimizer, "optimizer", "adam", "optimizer: adam, adamw, sgd, rmsprop, adagrad")
-	fs.Float64Var(&o.valSplit, "val-split", -1, "fraction of the training images held out for validation (default 0.1; for the bundled MNIST the 10,000 test images are shown as validation instead)")
+	var valSplit optFloat
+	fs.Var(&valSplit, "val-split", "`fraction` of the training images held out for validation (default 0.1; for the bundled MNIST the 10,000 test images are shown as validation instead)")
 	fs.StringVar(&o.schedule, "schedule", "cosine", "learning-rate schedule over the epochs: cosine (to lr/100), step (x0.1 every third of the epochs) or none")
 	fs.IntVar(&o.patience, "patience", 0, "early-stopping patience in epochs on val_loss (0: off)")
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint directory, written each epoch and on Ctrl-C (default SAVE.ckpt)")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint directory, written before training and after every epoch (default SAVE.ckpt)")
 	fs.BoolVar(&o.resume, "resume", false, "continue from the checkpoint")
 	fs.IntVar(&o.limit, "limit", 0, "use at most this many training images (0: all)")
 	fs.BoolVar(&o.plots, "plots", true, "write history.png and confusion_matrix.png (and roc.png for two classes) next to the saved model")
@@ -121,7 +122,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.testCSV, "test", "", "separate test table with the same columns (instead of -test-size)")
 	fs.StringVar(&o.target, "target", "", "target column of the table")
 	fs.StringVar(&o.drop, "drop", "", "comma-separated columns of the table to leave out (identifiers, leaky columns)")
-	fs.StringVar(&o.model, "model", "", "classical model (see -csv); default random_forest for classification, ridge for regression")
+	fs.StringVar(&o.model, "model", "", "classical model for -csv: "+modelNames()+" (default random_forest for classification, ridge for regression)")
 	fs.IntVar(&o.cv, "cv", 5, "cross-validation folds for -csv (0: none)")
 	fs.Float64Var(&o.testSize, "test-size", 0.2, "fraction of the table held out for testing")
 	fs.StringVar(&o.env, "rl", "", "train a reinforcement-learning agent on this environment")
@@ -132,7 +133,18 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print the results as one JSON object on the last line of standard output")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.StringVar(&o.device, "device", "cpu", "device: cpu or cuda")
-	fs.BoolVar(&o.verbose, "v", false, "more output")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `train trains ember models.
+
+  train                                    the seeds' CNN on the MNIST bundled with ember
+  train -data DIR [-size 64 -channels 3]   a CNN on a class-per-folder image directory
+  train -csv FILE -target COL [-model M]   a classical model on a table
+  train -rl ENV [-algo dqn]                a reinforcement-learning agent
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -141,6 +153,10 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	o.valSplit = -1 // not given
+	if valSplit.set {
+		o.valSplit = valSplit.v
 	}
 	modes := 0
 	for _, set := range []bool{o.dataDir != "", o.csv != "", o.env != ""} {
@@ -158,7 +174,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-batch %d: need at least 1", o.batch)
 	case !(o.lr > 0):
 		return nil, usagef("-lr %g: need a positive learning rate", o.lr)
-	case o.valSplit != -1 && (o.valSplit < 0 || o.valSplit >= 1):
+	case valSplit.set && (o.valSplit < 0 || o.valSplit >= 1):
 		return nil, usagef("-val-split %g: need 0 <= split < 1", o.valSplit)
 	case o.testSize <= 0 || o.testSize >= 1:
 		return nil, usagef("-test-size %g: need 0 < size < 1", o.testSize)
@@ -219,5 +235,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, string(b))
 	}
+	return nil
+}
+
+// optFloat is a float flag that knows whether it was given.
+type optFloat struct {
+	v   float64
+	set bool
+}
+
+func (f *optFloat) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return strconv.FormatFloat(f.v, 'g', -1, 64)
+}
+
+func (f *optFloat) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("not a number: %q", s)
+	}
+	f.v, f.set = v, true
 	return nil
 }

@@ -36,6 +36,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-epochs", "0"}, "-epochs"},
 		{[]string{"-lr", "-1"}, "-lr"},
 		{[]string{"-val-split", "1.5"}, "-val-split"},
+		{[]string{"-val-split", "-1"}, "-val-split"},
+		{[]string{"-val-split", "x"}, "val-split"},
 		{[]string{"-channels", "2"}, "-channels"},
 		{[]string{"-csv", "x.csv"}, "-target"},
 		{[]string{"-csv", "x.csv", "-rl", "CartPole-v1"}, "one of"},
