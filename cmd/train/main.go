@@ -86,11 +86,11 @@ type options struct {
 	algo  string
 	steps int
 	// all modes
-	seed    int64
-	save    string
-	json    bool
-	quiet   bool
-	device  string
+	seed   int64
+	save   string
+	json   bool
+	quiet  bool
+	device string
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
