@@ -268,6 +268,42 @@ func CheckContext(ctx context.Context, est string) error {
 // Vector returns v as a 1-D float64 tensor.
 func Vector(v []float64) *tensor.Tensor { return tensor.FromFloat64(v, len(v)) }
 
+// LinearScores returns the decision values of a linear model, X·coefᵀ +
+// intercept: [n] when there is one score per sample (two classes, K = 1),
+// [n, K] otherwise. coef is K×X.Cols row-major, intercept has K values.
+func LinearScores(X Matrix, coef, intercept []float64) *tensor.Tensor {
+	K := len(intercept)
+	Z := tensor.MatMul(X.Tensor(), tensor.FromFloat64(coef, K, X.Cols).T())
+	d := Z.Float64s()
+	for i := range d {
+		d[i] += intercept[i%K]
+	}
+	if K == 1 {
+		return Z.Reshape(X.Rows)
+	}
+	return Z
+}
+
+// LabelsFromScores turns decision values into class labels: for [n]
+// scores, classes[1] where the score is positive and classes[0] elsewhere;
+// for [n, K] scores, the class of the largest score.
+func LabelsFromScores(Z *tensor.Tensor, classes []float64) *tensor.Tensor {
+	out := make([]float64, Z.Shape()[0])
+	if Z.Dim() == 1 {
+		for i, v := range Z.Float64s() {
+			out[i] = classes[0]
+			if v > 0 {
+				out[i] = classes[1]
+			}
+		}
+		return Vector(out)
+	}
+	for i, k := range tensor.ArgMax(Z, 1) {
+		out[i] = classes[k]
+	}
+	return Vector(out)
+}
+
 // Accuracy is the fraction of equal entries (used by classifiers' Score).
 func Accuracy(yTrue, yPred []float64) float64 {
 	if len(yTrue) == 0 {

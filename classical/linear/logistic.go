@@ -333,16 +333,7 @@ func (l *LogisticRegression) DecisionFunction(X *tensor.Tensor) (*tensor.Tensor,
 	if err != nil {
 		return nil, err
 	}
-	K := len(l.icpt)
-	Z := tensor.MatMul(xm.Tensor(), tensor.FromFloat64(l.coef, K, l.nFeat).T())
-	d := Z.Float64s()
-	for i := range d {
-		d[i] += l.icpt[i%K]
-	}
-	if K == 1 {
-		return Z.Reshape(xm.Rows), nil
-	}
-	return Z, nil
+	return classical.LinearScores(xm, l.coef, l.icpt), nil
 }
 
 // PredictProba returns class probabilities (sigmoid or softmax).
@@ -369,23 +360,7 @@ func (l *LogisticRegression) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if Z.Dim() == 1 {
-		z := Z.Float64s()
-		out := make([]float64, len(z))
-		for i, v := range z {
-			out[i] = l.classes[0]
-			if v > 0 {
-				out[i] = l.classes[1]
-			}
-		}
-		return classical.Vector(out), nil
-	}
-	am := tensor.ArgMax(Z, 1)
-	out := make([]float64, len(am))
-	for i, k := range am {
-		out[i] = l.classes[k]
-	}
-	return classical.Vector(out), nil
+	return classical.LabelsFromScores(Z, l.classes), nil
 }
 
 // Score returns the accuracy on (X, y).

@@ -160,16 +160,7 @@ func (l *LinearSVC) DecisionFunction(X *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	K := len(l.icpt)
-	Z := tensor.MatMul(xm.Tensor(), tensor.FromFloat64(l.coef, K, l.nFeat).T())
-	d := Z.Float64s()
-	for i := range d {
-		d[i] += l.icpt[i%K]
-	}
-	if K == 1 {
-		return Z.Reshape(xm.Rows), nil
-	}
-	return Z, nil
+	return classical.LinearScores(xm, l.coef, l.icpt), nil
 }
 
 // Predict returns the class with the largest decision value.
@@ -178,20 +169,7 @@ func (l *LinearSVC) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, Z.Shape()[0])
-	if Z.Dim() == 1 {
-		for i, v := range Z.Float64s() {
-			out[i] = l.classes[0]
-			if v > 0 {
-				out[i] = l.classes[1]
-			}
-		}
-	} else {
-		for i, k := range tensor.ArgMax(Z, 1) {
-			out[i] = l.classes[k]
-		}
-	}
-	return classical.Vector(out), nil
+	return classical.LabelsFromScores(Z, l.classes), nil
 }
 
 // Score returns the accuracy on (X, y).
