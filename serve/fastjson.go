@@ -8,65 +8,61 @@ import (
 
 // fastRows decodes the common request bodies, {"features": [n, ...]} and
 // {"instances": [[n, ...], ...]} holding only finite numbers, without
-// building a JSON value per number. It reports ok=false for anything else
+// building a JSON value per number, into n rows laid out one after the
+// other in flat. It reports ok=false for anything else
 // (other keys, nulls, strings, NaN, ragged rows, bad syntax), and DecodeRows
 // then takes the careful path, which names the problem.
-func fastRows(body []byte, features, maxRows int) (rows [][]float64, single, ok bool) {
+func fastRows(body []byte, features, maxRows int) (flat []float64, n int, single, ok bool) {
 	p := &scanner{b: body}
 	if !p.lit('{') {
-		return nil, false, false
+		return nil, 0, false, false
 	}
 	key, ok := p.key()
 	if !ok || !p.lit(':') {
-		return nil, false, false
+		return nil, 0, false, false
 	}
-	var flat []float64
-	width, n := 0, 0
+	width := 0
 	switch key {
 	case "features":
 		single = true
 		if flat, ok = p.numbers(flat); !ok {
-			return nil, false, false
+			return nil, 0, false, false
 		}
 		width, n = len(flat), 1
 	case "instances":
 		if !p.lit('[') {
-			return nil, false, false
+			return nil, 0, false, false
 		}
 		for {
 			if n >= maxRows {
-				return nil, false, false
+				return nil, 0, false, false
 			}
 			before := len(flat)
 			if flat, ok = p.numbers(flat); !ok {
-				return nil, false, false
+				return nil, 0, false, false
 			}
 			w := len(flat) - before
 			if n == 0 {
 				width = w
 			} else if w != width {
-				return nil, false, false
+				return nil, 0, false, false
 			}
 			n++
 			if p.lit(',') {
 				continue
 			}
 			if !p.lit(']') {
-				return nil, false, false
+				return nil, 0, false, false
 			}
 			break
 		}
 	default:
-		return nil, false, false
+		return nil, 0, false, false
 	}
 	if !p.lit('}') || !p.end() || width == 0 || (features > 0 && width != features) {
-		return nil, false, false
+		return nil, 0, false, false
 	}
-	rows = make([][]float64, n)
-	for i := range rows {
-		rows[i] = flat[i*width : (i+1)*width : (i+1)*width]
-	}
-	return rows, single, true
+	return flat, n, single, true
 }
 
 // scanner walks a JSON body for fastRows.

@@ -74,55 +74,69 @@ func truncate(s string, n int) string {
 // DecodeRows parses a tabular request into rows of width features (any
 // width when features is 0); single reports whether it was one row.
 func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bool, err error) {
-	if rows, single, ok := fastRows(body, features, maxRows); ok {
-		return rows, single, nil
+	flat, n, single, err := decodeFlat(body, features, maxRows)
+	if err != nil {
+		return nil, false, err
+	}
+	width := len(flat) / n
+	rows = make([][]float64, n)
+	for i := range rows {
+		rows[i] = flat[i*width : (i+1)*width : (i+1)*width]
+	}
+	return rows, single, nil
+}
+
+// decodeFlat is DecodeRows with the n rows laid out one after the other in
+// flat, as tensors want them.
+func decodeFlat(body []byte, features, maxRows int) (flat []float64, n int, single bool, err error) {
+	if flat, n, single, ok := fastRows(body, features, maxRows); ok {
+		return flat, n, single, nil
 	}
 	return decodeRowsCareful(body, features, maxRows)
 }
 
 // decodeRowsCareful is DecodeRows through encoding/json, value by value, so
 // that every problem gets an error naming it.
-func decodeRowsCareful(body []byte, features, maxRows int) (rows [][]float64, single bool, err error) {
+func decodeRowsCareful(body []byte, features, maxRows int) (flat []float64, n int, single bool, err error) {
 	var req Request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return nil, false, badRequest("malformed JSON: %v", err)
+		return nil, 0, false, badRequest("malformed JSON: %v", err)
 	}
 	if dec.More() {
-		return nil, false, badRequest("malformed JSON: more than one value in the body")
+		return nil, 0, false, badRequest("malformed JSON: more than one value in the body")
 	}
 	switch {
 	case req.Features != nil && req.Instances != nil:
-		return nil, false, badRequest(`give "features" (one row) or "instances" (a batch), not both`)
+		return nil, 0, false, badRequest(`give "features" (one row) or "instances" (a batch), not both`)
 	case req.Features != nil:
 		single = true
 		req.Instances = [][]json.RawMessage{req.Features}
 	case req.Instances != nil:
 	default:
-		return nil, false, badRequest(`the body needs "features": [numbers] or "instances": [[numbers], ...]`)
+		return nil, 0, false, badRequest(`the body needs "features": [numbers] or "instances": [[numbers], ...]`)
 	}
 	if len(req.Instances) == 0 {
-		return nil, false, badRequest(`"instances" is empty`)
+		return nil, 0, false, badRequest(`"instances" is empty`)
 	}
 	if len(req.Instances) > maxRows {
-		return nil, false, badRequest("%d instances; at most %d in one request", len(req.Instances), maxRows)
+		return nil, 0, false, badRequest("%d instances; at most %d in one request", len(req.Instances), maxRows)
 	}
-	rows = make([][]float64, len(req.Instances))
 	width := len(req.Instances[0])
-	flat := make([]float64, 0, len(req.Instances)*width) // one allocation for every row
+	flat = make([]float64, 0, len(req.Instances)*width)
 	for i, inst := range req.Instances {
 		if features > 0 && len(inst) != features {
 			if single {
-				return nil, false, badRequest("features has %d values; the model takes %d", len(inst), features)
+				return nil, 0, false, badRequest("features has %d values; the model takes %d", len(inst), features)
 			}
-			return nil, false, badRequest("instances[%d] has %d values; the model takes %d", i, len(inst), features)
+			return nil, 0, false, badRequest("instances[%d] has %d values; the model takes %d", i, len(inst), features)
 		}
 		if features == 0 && len(inst) != len(req.Instances[0]) {
-			return nil, false, badRequest("instances[%d] has %d values, instances[0] has %d", i, len(inst), len(req.Instances[0]))
+			return nil, 0, false, badRequest("instances[%d] has %d values, instances[0] has %d", i, len(inst), len(req.Instances[0]))
 		}
 		flat = flat[:len(flat)+width]
-		row := flat[len(flat)-width : len(flat) : len(flat)]
+		row := flat[len(flat)-width:]
 		for j, raw := range inst {
 			if row[j], err = parseNumber(raw, func() string {
 				if single {
@@ -130,12 +144,11 @@ func decodeRowsCareful(body []byte, features, maxRows int) (rows [][]float64, si
 				}
 				return fmt.Sprintf("instances[%d][%d]", i, j)
 			}); err != nil {
-				return nil, false, err
+				return nil, 0, false, err
 			}
 		}
-		rows[i] = row
 	}
-	return rows, single, nil
+	return flat, len(req.Instances), single, nil
 }
 
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, name string) {
@@ -256,8 +269,8 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 	if info.InputShape != nil {
 		// Rows of pixel values, the common case, skip the general parse.
 		c, h, w := info.InputShape[0], info.InputShape[1], info.InputShape[2]
-		if rows, single, ok := fastRows(body, c*h*w, s.opts.MaxBatchRows); ok {
-			return pixelTensor(rows, info.InputShape), single, nil
+		if flat, n, single, ok := fastRows(body, c*h*w, s.opts.MaxBatchRows); ok {
+			return pixelTensor(flat, n, info.InputShape), single, nil
 		}
 		var req Request
 		if err := json.Unmarshal(body, &req); err != nil {
@@ -282,22 +295,17 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 			return x, single, err
 		}
 		// Flattened pixels as features.
-		rows, single, err := DecodeRows(body, c*h*w, s.opts.MaxBatchRows)
+		flat, n, single, err := decodeRowsCareful(body, c*h*w, s.opts.MaxBatchRows)
 		if err != nil {
 			return nil, false, err
 		}
-		return pixelTensor(rows, info.InputShape), single, nil
+		return pixelTensor(flat, n, info.InputShape), single, nil
 	}
-	rows, single, err := DecodeRows(body, info.NumFeatures, s.opts.MaxBatchRows)
+	flat, n, single, err := decodeFlat(body, info.NumFeatures, s.opts.MaxBatchRows)
 	if err != nil {
 		return nil, false, err
 	}
-	f := len(rows[0])
-	flat := make([]float64, 0, len(rows)*f)
-	for _, row := range rows {
-		flat = append(flat, row...)
-	}
-	return tensor.FromFloat64(flat, len(rows), f), single, nil
+	return tensor.FromFloat64(flat, n, len(flat)/n), single, nil
 }
 
 // ImageTensor decodes image files (PNG, JPEG, GIF) into a float32
@@ -475,16 +483,13 @@ func (b *batcher) run(batch []*batchReq) {
 	}
 }
 
-// pixelTensor lays rows of flattened pixels out as a float32 [n, C, H, W]
-// tensor.
-func pixelTensor(rows [][]float64, shape []int) *tensor.Tensor {
-	c, h, w := shape[0], shape[1], shape[2]
-	x := tensor.New(tensor.Float32, len(rows), c, h, w)
+// pixelTensor lays n rows of flattened pixels (one after the other in
+// flat) out as a float32 [n, C, H, W] tensor.
+func pixelTensor(flat []float64, n int, shape []int) *tensor.Tensor {
+	x := tensor.New(tensor.Float32, append([]int{n}, shape...)...)
 	xs := x.Float32s()
-	for i, row := range rows {
-		for j, v := range row {
-			xs[i*c*h*w+j] = float32(v)
-		}
+	for i, v := range flat {
+		xs[i] = float32(v)
 	}
 	return x
 }
