@@ -8,3 +8,6 @@ func SigmoidCached(gamma, coef0, dot float64) float64 {
 	k := kernel{kind: "sigmoid", gamma: gamma, coef0: coef0}
 	return k.cached(k.id(), dot, 0, 0)
 }
+
+// RBFRow exports rbfRow to the tests.
+var RBFRow = rbfRow

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/internal/bigmem"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -121,6 +122,16 @@ type kcache struct {
 	rows   map[int]*list.Element
 	lru    *list.List
 	dense  []float32 // [n*n] when it fits
+	free   func()    // releases dense
+}
+
+// release frees the dense matrix (mapped outside the Go heap when large);
+// the cache must not be used afterwards.
+func (c *kcache) release() {
+	if c.free != nil {
+		c.free()
+		c.dense, c.free = nil, nil
+	}
 }
 
 type cacheEntry struct {
@@ -140,17 +151,19 @@ func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 	return c
 }
 
-// fill computes the whole kernel matrix when it fits the cache: for each
-// block of rows the dot products with the samples from the block on by
-// GEMM, the kernel function on and above the diagonal in parallel, then
-// the mirror image below the diagonal, all in sequential memory order.
-// It evaluates more entries than the lazy cache would with shrinking (the
-// n²/2 of a triangle instead of the active ones), but on all cores and
-// without per-entry checks, which is faster in wall time.
+// fill computes the whole kernel matrix when it fits the cache, a block
+// of rows at a time: the dot products by GEMM, then the kernel function
+// in parallel, in sequential memory order. The RBF and linear kernels are
+// cheap enough per entry (the RBF's exponential runs in assembly) to be
+// evaluated on whole rows; the others are evaluated on and above the
+// diagonal and mirrored below it. It evaluates more entries than the lazy
+// cache would with shrinking, but on all cores and without per-entry
+// checks, which is faster in wall time.
 func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
-	c.dense = make([]float32, n*n)
+	c.dense, c.free = bigmem.Float32s(n * n)
 	id := c.k.id()
+	whole := id == 'r' || id == 'l'
 	// Small problems (the many fits of a search, which already runs in
 	// parallel) stay on this goroutine apart from the GEMM.
 	run := parallel.For
@@ -161,61 +174,46 @@ func (c *kcache) fill() {
 	buf := make([]float64, min(block, n)*n)
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
-		m, w := hi-lo, n-lo
+		// Columns [c0, n) of rows [lo, hi).
+		c0 := lo
+		if whole {
+			c0 = 0
+		}
+		m, w := hi-lo, n-c0
 		dots := buf[:m*w]
 		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
-		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[lo*p:]}
+		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[c0*p:]}
 		tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
 		run(m, 8, func(a, z int) {
 			for r := a; r < z; r++ {
 				i := lo + r
 				src := dots[r*w : (r+1)*w]
-				dst := c.dense[i*n : (i+1)*n]
-				if id == 'r' {
-					// The RBF kernel with expNeg written out: this loop is
-					// most of an SVC fit.
-					g, sqi := c.k.gamma, c.sq[i]
-					for j := i; j < n; j++ {
-						d2 := sqi + c.sq[j] - 2*src[j-lo]
-						if d2 < 0 {
-							d2 = 0
-						}
-						x := -g * d2
-						var v float64
-						if x >= -708 {
-							e := int64(x*math.Log2E - 0.5)
-							h := x - float64(e)*math.Ln2
-							h2 := h * h
-							v = ((1 + h) + h2*(0.5+h*(1.0/6)) + h2*h2*((1.0/24+h*(1.0/120))+h2*(1.0/720+h*(1.0/5040)))) *
-								math.Float64frombits(uint64(e+1023)<<52)
-						}
+				dst := c.dense[i*n+c0 : (i+1)*n]
+				switch id {
+				case 'r':
+					rbfRow(dst, src, c.sq[c0:], c.sq[i], c.k.gamma)
+				case 'l':
+					for j, v := range src {
 						f := float32(v)
 						if f == 0 {
 							f = negZero32
 						}
 						dst[j] = f
 					}
-					continue
-				}
-				if id == 'l' {
+				default:
 					for j := i; j < n; j++ {
-						f := float32(src[j-lo])
+						f := float32(c.k.cached(id, src[j-c0], c.sq[i], c.sq[j]))
 						if f == 0 {
 							f = negZero32
 						}
-						dst[j] = f
+						dst[j-c0] = f
 					}
-					continue
-				}
-				for j := i; j < n; j++ {
-					f := float32(c.k.cached(id, src[j-lo], c.sq[i], c.sq[j]))
-					if f == 0 {
-						f = negZero32
-					}
-					dst[j] = f
 				}
 			}
 		})
+		if whole {
+			continue
+		}
 		// Mirror: column segment [lo, hi) of each later row j.
 		run(w, 64, func(a, z int) {
 			for t := a; t < z; t++ {
@@ -292,6 +290,25 @@ func dot(a, b []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// rbfRow sets dst[j] = K(x_i, x_j) of the RBF kernel, exp(−gamma·d²) with
+// d² = sqi + sq[j] − 2·dots[j] clamped at 0, as float32 with a zero stored
+// as −0 (a computed entry, see kcache). The bulk runs in assembly where
+// the CPU has AVX2 and FMA; this loop is most of an SVC fit.
+func rbfRow(dst []float32, dots, sq []float64, sqi, gamma float64) {
+	dots, sq = dots[:len(dst)], sq[:len(dst)]
+	for j := rbfRowBulk(dst, dots, sq, sqi, gamma); j < len(dst); j++ {
+		d2 := sqi + sq[j] - 2*dots[j]
+		if d2 < 0 {
+			d2 = 0
+		}
+		f := float32(expNeg(-gamma * d2))
+		if f == 0 {
+			f = negZero32
+		}
+		dst[j] = f
+	}
+}
+
 // expNeg returns eˣ for x <= 0 with a relative error below 1e-8 (under
 // the 6e-8 of the float32 the cache stores), several times faster than
 // math.Exp: x = n·ln2 + g with n the nearest integer (by truncation of
@@ -333,6 +350,31 @@ type solver struct {
 	perm               []int // original index of each position
 	active             int
 	unshrink           bool
+
+	// upOff[t] is 0 when variable t may move up (libsvm's I_up: y = +1
+	// below its bound C or y = −1 above 0) and −Inf otherwise; lowOff[t]
+	// is 0 for I_low and +Inf otherwise. Adding them to −yₜ∇ₜ selects
+	// without a branch on the variable's bounds.
+	upOff, lowOff []float64
+	// nextI is the maximiser of −y∇ over I_up found by the last update's
+	// gradient loop (the first half of the next working set selection),
+	// or −1 when unknown.
+	nextI int
+}
+
+// setStatus recomputes upOff and lowOff of variable t from its α.
+func (s *solver) setStatus(t int) {
+	inUp, inLow := !s.upper(t), !s.lower(t)
+	if s.y[t] < 0 {
+		inUp, inLow = inLow, inUp
+	}
+	s.upOff[t], s.lowOff[t] = math.Inf(-1), math.Inf(1)
+	if inUp {
+		s.upOff[t] = 0
+	}
+	if inLow {
+		s.lowOff[t] = 0
+	}
 }
 
 const tau = 1e-12
@@ -343,6 +385,9 @@ func (s *solver) free(i int) bool  { return !s.upper(i) && !s.lower(i) }
 
 // q returns Qᵢⱼ from row (the kernel row of variable i's sample).
 func (s *solver) q(row []float32, i, j int) float64 {
+	if s.kc.dense != nil {
+		return s.y[i] * s.y[j] * float64(row[s.si[j]])
+	}
 	return s.y[i] * s.y[j] * s.kc.at(row, s.si[i], s.si[j])
 }
 
@@ -356,19 +401,26 @@ func (s *solver) swap(i, j int) {
 	s.gbar[i], s.gbar[j] = s.gbar[j], s.gbar[i]
 	s.qd[i], s.qd[j] = s.qd[j], s.qd[i]
 	s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
+	s.upOff[i], s.upOff[j] = s.upOff[j], s.upOff[i]
+	s.lowOff[i], s.lowOff[j] = s.lowOff[j], s.lowOff[i]
 }
 
-// solve runs SMO from α = 0 and returns rho and the iterations used.
+// solve runs SMO from α = 0 and returns rho and the iterations used. It
+// releases the kernel cache when it returns.
 func (s *solver) solve(ctx context.Context) (rho float64, iters int, err error) {
+	defer s.kc.release()
 	l := len(s.y)
 	s.alpha = make([]float64, l)
 	s.g = append([]float64(nil), s.p...)
 	s.gbar = make([]float64, l)
 	s.qd = make([]float64, l)
 	s.perm = make([]int, l)
+	s.upOff, s.lowOff = make([]float64, l), make([]float64, l)
+	s.nextI = -1
 	for i := range s.qd {
 		s.qd[i] = s.kc.diag(s.si[i])
 		s.perm[i] = i
+		s.setStatus(i)
 	}
 	s.active = l
 	maxIt := s.maxIt
@@ -412,58 +464,50 @@ func (s *solver) solve(ctx context.Context) (rho float64, iters int, err error) 
 	return rho, iters, nil
 }
 
+// selectWS returns the working set (i, j) of libsvm's second-order
+// selection, or done when the stopping condition holds: i maximises −y∇
+// over I_up, j minimises −b²/a over I_low with b = (−yᵢ∇ᵢ) − (−yⱼ∇ⱼ) > 0
+// and a = Kᵢᵢ + Kⱼⱼ − 2Kᵢⱼ.
 func (s *solver) selectWS() (int, int, bool) {
-	gmax, gmax2 := math.Inf(-1), math.Inf(-1)
-	gi, gj := -1, -1
-	objMin := math.Inf(1)
 	act := s.active
-	for t := 0; t < act; t++ {
-		if s.y[t] > 0 {
-			if !s.upper(t) && -s.g[t] >= gmax {
-				gmax, gi = -s.g[t], t
+	y, g := s.y[:act], s.g[:act]
+	i, gmax := s.nextI, math.Inf(-1)
+	if i >= 0 {
+		gmax = -y[i]*g[i] + s.upOff[i]
+	} else {
+		for t, off := range s.upOff[:act] {
+			if v := -y[t]*g[t] + off; v >= gmax && v > math.Inf(-1) {
+				gmax, i = v, t
 			}
-		} else if !s.lower(t) && s.g[t] >= gmax {
-			gmax, gi = s.g[t], t
 		}
 	}
-	if gi < 0 {
+	if i < 0 {
 		return 0, 0, true
 	}
-	i := gi
 	ki := s.kc.row(s.si[i])
-	yi := s.y[i]
-	for j := 0; j < act; j++ {
-		yj := s.y[j]
-		if yj > 0 {
-			if !s.lower(j) {
-				diff := gmax + s.g[j]
-				if s.g[j] >= gmax2 {
-					gmax2 = s.g[j]
-				}
-				if diff > 0 {
-					quad := s.qd[i] + s.qd[j] - 2*yi*s.q(ki, i, j)
-					if quad <= 0 {
-						quad = tau
-					}
-					if o := -diff * diff / quad; o <= objMin {
-						gj, objMin = j, o
-					}
-				}
-			}
-		} else if !s.upper(j) {
-			diff := gmax - s.g[j]
-			if -s.g[j] >= gmax2 {
-				gmax2 = -s.g[j]
-			}
-			if diff > 0 {
-				quad := s.qd[i] + s.qd[j] + 2*yi*s.q(ki, i, j)
-				if quad <= 0 {
-					quad = tau
-				}
-				if o := -diff * diff / quad; o <= objMin {
-					gj, objMin = j, o
-				}
-			}
+	si, qd, lowOff := s.si[:act], s.qd[:act], s.lowOff[:act]
+	qdi := s.qd[i]
+	gmax2, objMin, gj := math.Inf(-1), math.Inf(1), -1
+	dense := s.kc.dense != nil
+	for j, off := range lowOff {
+		v := -y[j]*g[j] + off // +Inf outside I_low
+		gmax2 = max(gmax2, -v)
+		b := gmax - v
+		if b <= 0 {
+			continue
+		}
+		var kij float64
+		if dense {
+			kij = float64(ki[si[j]])
+		} else {
+			kij = s.kc.at(ki, s.si[i], si[j])
+		}
+		a := qdi + qd[j] - 2*kij
+		if a <= 0 {
+			a = tau
+		}
+		if o := -b * b / a; o <= objMin {
+			gj, objMin = j, o
 		}
 	}
 	if gmax+gmax2 < s.eps || gj < 0 {
@@ -527,42 +571,66 @@ func (s *solver) update(i, j int) {
 			a[i], a[j] = 0, sum
 		}
 	}
-	// G_k += Q_ik Δα_i + Q_jk Δα_j with Q_ik = y_i y_k K_ik.
+	s.setStatus(i)
+	s.setStatus(j)
+	// G_k += Q_ik Δα_i + Q_jk Δα_j with Q_ik = y_i y_k K_ik, finding on
+	// the way the maximiser of −y∇ over I_up for the next selection.
 	di, dj := (a[i]-oi)*yi, (a[j]-oj)*yj
 	si, sj := s.si[i], s.si[j]
+	g, y, idx, upOff := s.g[:s.active], s.y[:s.active], s.si[:s.active], s.upOff[:s.active]
+	next, gmax := -1, math.Inf(-1)
 	if s.kc.dense != nil {
 		// Every entry is computed: read the rows directly.
-		g, y, idx := s.g[:s.active], s.y[:s.active], s.si[:s.active]
 		for k, sk := range idx {
-			g[k] += y[k] * (float64(ki[sk])*di + float64(kj[sk])*dj)
+			gk := g[k] + y[k]*(float64(ki[sk])*di+float64(kj[sk])*dj)
+			g[k] = gk
+			if v := -y[k]*gk + upOff[k]; v >= gmax && v > math.Inf(-1) {
+				next, gmax = k, v
+			}
 		}
 	} else {
-		for k := 0; k < s.active; k++ {
-			sk := s.si[k]
-			s.g[k] += s.y[k] * (s.kc.at(ki, si, sk)*di + s.kc.at(kj, sj, sk)*dj)
+		for k, sk := range idx {
+			gk := g[k] + y[k]*(s.kc.at(ki, si, sk)*di+s.kc.at(kj, sj, sk)*dj)
+			g[k] = gk
+			if v := -y[k]*gk + upOff[k]; v >= gmax && v > math.Inf(-1) {
+				next, gmax = k, v
+			}
 		}
 	}
+	s.nextI = next
 	// G_bar accumulates the gradient part of variables at their upper
 	// bound, so that shrunk variables' gradients can be rebuilt.
 	wasUi, wasUj := oi >= ci, oj >= cj
-	l := len(s.y)
 	if ui := s.upper(i); ui != wasUi {
 		sign := 1.0
 		if wasUi {
 			sign = -1
 		}
-		for k := 0; k < l; k++ {
-			s.gbar[k] += sign * ci * s.q(ki, i, k)
-		}
+		s.addQ(s.gbar, ki, i, sign*ci)
 	}
 	if uj := s.upper(j); uj != wasUj {
 		sign := 1.0
 		if wasUj {
 			sign = -1
 		}
-		for k := 0; k < l; k++ {
-			s.gbar[k] += sign * cj * s.q(kj, j, k)
+		s.addQ(s.gbar, kj, j, sign*cj)
+	}
+}
+
+// addQ adds w·Q_tk to dst[k] for every variable k; row is the kernel row
+// of variable t's sample.
+func (s *solver) addQ(dst []float64, row []float32, t int, w float64) {
+	w *= s.y[t]
+	y := s.y[:len(dst)]
+	if s.kc.dense != nil {
+		for k, sk := range s.si[:len(dst)] {
+			dst[k] += w * y[k] * float64(row[sk])
 		}
+		return
+	}
+	st := s.si[t]
+	for k, sk := range s.si[:len(dst)] {
+		dst[k] += w * y[k] * s.kc.at(row, st, sk)
 	}
 }
 
@@ -586,6 +654,7 @@ func (s *solver) beShrunk(i int, gmax1, gmax2 float64) bool {
 // shrink moves variables that will stay at a bound behind the active ones
 // (libsvm's do_shrinking).
 func (s *solver) shrink() {
+	s.nextI = -1
 	gmax1, gmax2 := math.Inf(-1), math.Inf(-1)
 	for i := 0; i < s.active; i++ {
 		if s.y[i] > 0 {
@@ -626,6 +695,7 @@ func (s *solver) shrink() {
 
 // reconstruct rebuilds the gradient of the shrunk variables.
 func (s *solver) reconstruct() {
+	s.nextI = -1
 	l := len(s.y)
 	if s.active == l {
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
@@ -273,6 +274,43 @@ func TestExpNeg(t *testing.T) {
 	}
 	if svm.ExpNeg(-800) != 0 || svm.ExpNeg(0) != 1 {
 		t.Errorf("expNeg edges: %v %v", svm.ExpNeg(-800), svm.ExpNeg(0))
+	}
+}
+
+// TestRBFRow checks the RBF kernel row (assembly where the CPU has AVX2
+// and FMA, with a Go tail) against math.Exp at every tail length, over
+// squared distances from 0 to past the float32 underflow, with the
+// clamping of a negative distance to 0 and the -0 mark of a zero.
+func TestRBFRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 37; n++ {
+		dots, sq := make([]float64, n), make([]float64, n)
+		for j := range dots {
+			dots[j] = rng.NormFloat64() * 50
+			sq[j] = rng.Float64() * 300
+		}
+		if n > 2 {
+			dots[1] = 1e6  // negative squared distance: K = 1
+			dots[2] = -1e6 // exp underflows: stored as -0
+		}
+		sqi, gamma := rng.Float64()*20, 0.05+rng.Float64()
+		got := make([]float32, n)
+		svm.RBFRow(got, dots, sq, sqi, gamma)
+		for j, g := range got {
+			want := float32(math.Exp(-gamma * math.Max(sqi+sq[j]-2*dots[j], 0)))
+			if want == 0 {
+				if math.Float32bits(g) != 1<<31 {
+					t.Fatalf("n=%d j=%d: got %v (bits %x), want -0", n, j, g, math.Float32bits(g))
+				}
+				continue
+			}
+			if math.Abs(float64(g-want)) > 1.5e-7*float64(want) {
+				t.Fatalf("n=%d j=%d: got %v, want %v", n, j, g, want)
+			}
+		}
+		if n > 2 && got[1] != 1 {
+			t.Errorf("n=%d: negative squared distance gave %v, want 1", n, got[1])
+		}
 	}
 }
 
