@@ -11,3 +11,6 @@ func SigmoidCached(gamma, coef0, dot float64) float64 {
 
 // RBFRow exports rbfRow to the tests.
 var RBFRow = rbfRow
+
+// TanhRow exports tanhRow to the tests.
+var TanhRow = tanhRow

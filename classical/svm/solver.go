@@ -4,11 +4,13 @@ import (
 	"container/list"
 	"context"
 	"math"
+	"sync"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/internal/bigmem"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
+	"github.com/ember-ml/ember/tensor/gemm"
 )
 
 // kernel evaluates one of the four kernels of libsvm on row-major data.
@@ -153,79 +155,89 @@ func newKCache(k kernel, x classical.Matrix, bytes float64) *kcache {
 
 // fill computes the whole kernel matrix when it fits the cache, a block
 // of rows at a time: the dot products by GEMM, then the kernel function
-// in parallel, in sequential memory order. The RBF and linear kernels are
-// cheap enough per entry (the RBF's exponential runs in assembly) to be
-// evaluated on whole rows; the others are evaluated on and above the
-// diagonal and mirrored below it. It evaluates more entries than the lazy
-// cache would with shrinking, but on all cores and without per-entry
-// checks, which is faster in wall time.
+// (row32) in parallel, in sequential memory order. Large matrices are
+// evaluated on whole rows; small ones (up to 2048 samples, whose mirror
+// image stays in cache) on and above the diagonal and mirrored below it,
+// which halves the GEMM. It evaluates more entries than the lazy cache
+// would with shrinking, but on all cores and without per-entry checks,
+// which is faster in wall time.
 func (c *kcache) fill() {
 	n, p := c.x.Rows, c.x.Cols
-	c.dense, c.free = bigmem.Float32s(n * n)
+	if n*n*4 < bigmem.Threshold {
+		// Small matrices (the many fits of a search) reuse the buffers of
+		// earlier fits, unzeroed: every entry is written below.
+		c.dense = densePool.get(n * n)
+		c.free = func() { densePool.put(c.dense) }
+	} else {
+		c.dense, c.free = bigmem.Float32s(n * n)
+	}
 	id := c.k.id()
-	whole := id == 'r' || id == 'l'
 	// Small problems (the many fits of a search, which already runs in
 	// parallel) stay on this goroutine apart from the GEMM.
+	small := n <= 2048
 	run := parallel.For
-	if n <= 2048 {
+	if small {
 		run = func(n, _ int, fn func(lo, hi int)) { fn(0, n) }
 	}
 	const block = 256
-	buf := make([]float64, min(block, n)*n)
+	buf := dotsPool.get(min(block, n) * n)
+	defer dotsPool.put(buf)
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
 		// Columns [c0, n) of rows [lo, hi).
-		c0 := lo
-		if whole {
-			c0 = 0
+		c0 := 0
+		if small {
+			c0 = lo
 		}
 		m, w := hi-lo, n-c0
 		dots := buf[:m*w]
 		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
 		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[c0*p:]}
-		tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
+		if small {
+			gemm.DgemmSerial(false, true, m, w, p, 1, sub.Data, p, rest.Data, p, 0, dots, w)
+		} else {
+			tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
+		}
 		run(m, 8, func(a, z int) {
 			for r := a; r < z; r++ {
 				i := lo + r
-				src := dots[r*w : (r+1)*w]
-				dst := c.dense[i*n+c0 : (i+1)*n]
-				switch id {
-				case 'r':
-					rbfRow(dst, src, c.sq[c0:], c.sq[i], c.k.gamma)
-				case 'l':
-					for j, v := range src {
-						f := float32(v)
-						if f == 0 {
-							f = negZero32
-						}
-						dst[j] = f
-					}
-				default:
-					for j := i; j < n; j++ {
-						f := float32(c.k.cached(id, src[j-c0], c.sq[i], c.sq[j]))
-						if f == 0 {
-							f = negZero32
-						}
-						dst[j-c0] = f
-					}
+				from := c0
+				if small {
+					from = i // the diagonal on
 				}
+				c.k.row32(id, c.dense[i*n+from:(i+1)*n], dots[r*w+from-c0:(r+1)*w], c.sq[from:], c.sq[i])
 			}
 		})
-		if whole {
+		if !small {
 			continue
 		}
 		// Mirror: column segment [lo, hi) of each later row j.
-		run(w, 64, func(a, z int) {
-			for t := a; t < z; t++ {
-				j := lo + t
-				seg := c.dense[j*n+lo : j*n+min(hi, j)]
-				for r := range seg {
-					seg[r] = c.dense[(lo+r)*n+j]
-				}
+		for j := lo + 1; j < n; j++ {
+			seg := c.dense[j*n+lo : j*n+min(hi, j)]
+			for r := range seg {
+				seg[r] = c.dense[(lo+r)*n+j]
 			}
-		})
+		}
 	}
 }
+
+// pool keeps the buffers of finished fits for the next ones.
+type pool[T any] struct{ p sync.Pool }
+
+var (
+	densePool pool[float32]
+	dotsPool  pool[float64]
+)
+
+// get returns a slice of n elements, not zeroed.
+func (p *pool[T]) get(n int) []T {
+	if b, ok := p.p.Get().(*[]T); ok && cap(*b) >= n {
+		return (*b)[:n]
+	}
+	return make([]T, n)
+}
+
+func (p *pool[T]) put(b []T) { p.p.Put(&b) }
 
 // row returns the (lazily filled) kernel row of sample i; read it with at.
 func (c *kcache) row(i int) []float32 {
@@ -306,6 +318,48 @@ func rbfRow(dst []float32, dots, sq []float64, sqi, gamma float64) {
 			f = negZero32
 		}
 		dst[j] = f
+	}
+}
+
+// tanhRow sets dst[j] = tanh(gamma·dots[j] + coef0), the sigmoid kernel,
+// as float32 with a zero stored as −0, in assembly like rbfRow.
+func tanhRow(dst []float32, dots []float64, gamma, coef0 float64) {
+	dots = dots[:len(dst)]
+	k := kernel{kind: "sigmoid", gamma: gamma, coef0: coef0}
+	for j := tanhRowBulk(dst, dots, gamma, coef0); j < len(dst); j++ {
+		f := float32(k.cached('s', dots[j], 0, 0))
+		if f == 0 {
+			f = negZero32
+		}
+		dst[j] = f
+	}
+}
+
+// row32 sets dst[j] to the kernel of x_i and x_j from their dot product
+// dots[j] (and squared norms sqi and sq[j] for the RBF kernel), as float32
+// with a zero stored as −0: the kernel cache's rows.
+func (k kernel) row32(id byte, dst []float32, dots, sq []float64, sqi float64) {
+	switch id {
+	case 'r':
+		rbfRow(dst, dots, sq, sqi, k.gamma)
+	case 's':
+		tanhRow(dst, dots, k.gamma, k.coef0)
+	case 'l':
+		for j, v := range dots[:len(dst)] {
+			f := float32(v)
+			if f == 0 {
+				f = negZero32
+			}
+			dst[j] = f
+		}
+	default:
+		for j, v := range dots[:len(dst)] {
+			f := float32(k.fromDot(v, 0, 0))
+			if f == 0 {
+				f = negZero32
+			}
+			dst[j] = f
+		}
 	}
 }
 

@@ -314,6 +314,37 @@ func TestRBFRow(t *testing.T) {
 	}
 }
 
+// TestTanhRow checks the sigmoid kernel row (assembly where the CPU has
+// AVX2 and FMA, with a Go tail) against math.Tanh at every tail length,
+// across both of its formulas (|x| below and above 0.25) and at 0.
+func TestTanhRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 37; n++ {
+		dots := make([]float64, n)
+		for j := range dots {
+			dots[j] = rng.NormFloat64() * math.Pow(10, float64(j%7)-4)
+		}
+		if n > 1 {
+			dots[1] = 0
+		}
+		gamma, coef0 := 0.5+rng.Float64(), 0.0
+		got := make([]float32, n)
+		svm.TanhRow(got, dots, gamma, coef0)
+		for j, g := range got {
+			want := float32(math.Tanh(gamma*dots[j] + coef0))
+			if want == 0 {
+				if math.Float32bits(g) != 1<<31 {
+					t.Fatalf("n=%d j=%d: got %v (bits %x), want -0", n, j, g, math.Float32bits(g))
+				}
+				continue
+			}
+			if math.Abs(float64(g-want)) > 1.5e-7*math.Abs(float64(want)) {
+				t.Fatalf("n=%d j=%d x=%v: got %v, want %v", n, j, gamma*dots[j], g, want)
+			}
+		}
+	}
+}
+
 // TestDenseAndLRUCachesAgree fits the same problem with the kernel matrix
 // filled at once (it fits the cache) and with lazy LRU rows (a tiny
 // cache): the solutions must agree.
