@@ -25,8 +25,9 @@ import (
 // with sᵢ the class weight of sample i; intercepts are not penalised.
 // "l2" and "none" are minimised with L-BFGS, "l1" with OWL-QN (the
 // orthant-wise L-BFGS of Andrew and Gao); the loss and gradient are
-// evaluated with X·W and Xᵀ·residual (skinny.go; tensor MatMul when there
-// are more than 8 classes).
+// evaluated with X·W and Xᵀ·residual (skinny.go: in one pass per block of
+// rows for two classes, with the exponentials and logarithms in assembly;
+// tensor MatMul when there are more than 8 classes).
 type LogisticRegression struct {
 	Penalty      string  // "penalty": "l2" (default), "l1" or "none"
 	C            float64 // "C": inverse regularisation strength, default 1
@@ -174,6 +175,24 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	Rt := tensor.New(tensor.Float64, n, K)
 	zd, rd := Z.Float64s(), Rt.Float64s()
 	f := func(x, g []float64) float64 {
+		if K == 1 {
+			b := 0.0
+			if l.FitIntercept {
+				b = x[nw]
+			}
+			loss, gb := binaryLogistic(g, xm.Data, n, p, x[:nw], b, idx, sw, swSum)
+			loss /= swSum
+			if l.FitIntercept {
+				g[nw] = gb
+			}
+			if l.Penalty == "l2" {
+				for j := 0; j < nw; j++ {
+					loss += 0.5 * reg * x[j] * x[j]
+					g[j] += reg * x[j]
+				}
+			}
+			return loss
+		}
 		if K <= 8 {
 			skinnyMul(zd, xm.Data, n, p, x[:nw], K)
 		} else {
