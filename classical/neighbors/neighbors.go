@@ -142,18 +142,35 @@ func (b *base) brute(q classical.Matrix, k int, dist []float64, idx []int) {
 				h = h[:0]
 				row := d2[i*nt : (i+1)*nt]
 				qi := q.Row(lo + i)
-				for j := range row {
-					var d float64
-					if qs != nil {
-						d = math.Max(qs[i]+trSq[j]-2*row[j], 0)
-					} else {
-						d = minkowskiPow(qi, b.x.Row(j), b.P)
-					}
+				// worst is the largest distance kept once the heap is full.
+				worst := math.Inf(1)
+				add := func(d float64, j int) {
 					if len(h) < k {
 						heap.Push(&h, item{d, j})
-					} else if d < h[0].d {
+						if len(h) == k {
+							worst = h[0].d
+						}
+					} else if d < worst {
 						h[0] = item{d, j}
 						heap.Fix(&h, 0)
+						worst = h[0].d
+					}
+				}
+				if qs != nil {
+					qi2, trSq := qs[i], trSq[:len(row)]
+					for j, v := range row {
+						// ‖q‖² + ‖t‖² − 2q·t, clamped at 0 (rounding).
+						d := qi2 + trSq[j] - 2*v
+						if d < 0 {
+							d = 0
+						}
+						if d < worst || len(h) < k {
+							add(d, j)
+						}
+					}
+				} else {
+					for j := range row {
+						add(minkowskiPow(qi, b.x.Row(j), b.P), j)
 					}
 				}
 				g := lo + i
