@@ -72,16 +72,14 @@ func centered(xm classical.Matrix, y []float64, center bool) (mu []float64, ymea
 	X := xm.Tensor()
 	gram = tensor.MatMul(X.T(), X).Float64s()
 	xty = make([]float64, p)
-	skinnyMulT(xty, xm.Data, n, p, y, 1)
 	mu = make([]float64, p)
 	if !center {
+		skinnyMulT(xty, xm.Data, n, p, y, 1)
 		return mu, 0, gram, xty
 	}
-	for i := 0; i < n; i++ {
-		for j, v := range xm.Row(i) {
-			mu[j] += v
-		}
-		ymean += y[i]
+	sumsAndXty(mu, xty, xm.Data, n, p, y)
+	for _, v := range y {
+		ymean += v
 	}
 	fn := float64(n)
 	for j := range mu {

@@ -81,6 +81,43 @@ func skinnyMulT(g, x []float64, n, p int, r []float64, K int) {
 	}
 }
 
+// sumsAndXty sets sums [p] to the column sums of X [n, p] and xty [p] to
+// Xᵀy in one pass, four rows at a time, over fixed blocks of rows in
+// parallel (partial sums added in block order).
+func sumsAndXty(sums, xty, x []float64, n, p int, y []float64) {
+	nb := (n + skinnyBlock - 1) / skinnyBlock
+	part := make([]float64, nb*2*p)
+	parallel.For(nb, 1, func(lo, hi int) {
+		for bk := lo; bk < hi; bk++ {
+			s, g := part[bk*2*p:bk*2*p+p], part[bk*2*p+p:(bk+1)*2*p]
+			i, i1 := bk*skinnyBlock, min((bk+1)*skinnyBlock, n)
+			for ; i+4 <= i1; i += 4 {
+				x0, x1, x2, x3 := x[i*p:(i+1)*p], x[(i+1)*p:(i+2)*p], x[(i+2)*p:(i+3)*p], x[(i+3)*p:(i+4)*p]
+				y0, y1, y2, y3 := y[i], y[i+1], y[i+2], y[i+3]
+				for j := range s {
+					a, b, c, d := x0[j], x1[j], x2[j], x3[j]
+					s[j] += (a + b) + (c + d)
+					g[j] += (a*y0 + b*y1) + (c*y2 + d*y3)
+				}
+			}
+			for ; i < i1; i++ {
+				for j, v := range x[i*p : (i+1)*p] {
+					s[j] += v
+					g[j] += v * y[i]
+				}
+			}
+		}
+	})
+	clear(sums[:p])
+	clear(xty[:p])
+	for bk := 0; bk < nb; bk++ {
+		for j := 0; j < p; j++ {
+			sums[j] += part[bk*2*p+j]
+			xty[j] += part[bk*2*p+p+j]
+		}
+	}
+}
+
 // logistic sets lse[i] = log(1 + exp(z[i])) and sg[i] = σ(z[i]) =
 // 1/(1 + exp(−z[i])), stably, with one exponential exp(−|z|) each. The
 // bulk runs in assembly where the CPU has AVX2 and FMA.
