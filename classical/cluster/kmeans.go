@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -155,7 +156,7 @@ func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	if err := m.check(n, d); err != nil {
 		return err
 	}
-	x, mean := centeredCopy(xm)
+	x, mean := floats.Centered(xm)
 	tol := m.Tol * meanVariance(x, n, d)
 	rng := tensor.NewRand(m.Seed)
 	k := m.NClusters
@@ -304,27 +305,6 @@ func centersTensor(s *kmState) *tensor.Tensor {
 		return nil
 	}
 	return tensor.FromFloat64(slices.Clone(s.Centers.Data), s.k(), s.d())
-}
-
-// centeredCopy returns X minus its column means, and the means.
-func centeredCopy(xm classical.Matrix) ([]float64, []float64) {
-	n, d := xm.Rows, xm.Cols
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for j, v := range xm.Row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	x := make([]float64, n*d)
-	for i := 0; i < n; i++ {
-		for j, v := range xm.Row(i) {
-			x[i*d+j] = v - mean[j]
-		}
-	}
-	return x, mean
 }
 
 // meanVariance returns the mean over features of the (population)

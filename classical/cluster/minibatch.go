@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -115,7 +116,7 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	initSize = min(initSize, n)
 	tol := 0.0
 	if m.Tol > 0 {
-		xc, _ := centeredCopy(xm)
+		xc, _ := floats.Centered(xm)
 		tol = m.Tol * meanVariance(xc, n, d)
 	}
 	rng := tensor.NewRand(m.Seed)

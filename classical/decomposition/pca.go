@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -151,7 +152,7 @@ func (p *PCA) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	if solver == "randomized" && frac > 0 {
 		return classical.InvalidParamf(est, "n_components=%v (a variance fraction) needs svd_solver=\"full\"", frac)
 	}
-	x, mean := centered(xm)
+	x, mean := floats.Centered(xm)
 	if err := classical.CheckContext(ctx, est); err != nil {
 		return err
 	}
@@ -228,27 +229,6 @@ func (p *PCA) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	p.st = pcaState{Components: classical.NewArray(vt, k, d), Mean: mean, ExplainedVariance: ev,
 		ExplainedVarianceRatio: ratio, SingularValues: s, NoiseVariance: noise, NSamples: n}
 	return nil
-}
-
-// centered returns a centred copy of X and its column means.
-func centered(xm classical.Matrix) ([]float64, []float64) {
-	n, d := xm.Rows, xm.Cols
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for j, v := range xm.Row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	x := make([]float64, n*d)
-	for i := 0; i < n; i++ {
-		for j, v := range xm.Row(i) {
-			x[i*d+j] = v - mean[j]
-		}
-	}
-	return x, mean
 }
 
 func (p *PCA) fitted() bool { return len(p.st.Components.Data) > 0 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -125,7 +126,7 @@ func (a *AdaBoostClassifier) Fit(ctx context.Context, X, y *tensor.Tensor) error
 		errSum, wSum := 0.0, 0.0
 		for i := 0; i < n; i++ {
 			wSum += sw[i]
-			if argmaxF(proba[i*K:(i+1)*K]) != int(idx[i]) {
+			if floats.Argmax(proba[i*K:(i+1)*K]) != int(idx[i]) {
 				errSum += sw[i]
 			}
 		}
@@ -165,7 +166,7 @@ func (a *AdaBoostClassifier) Fit(ctx context.Context, X, y *tensor.Tensor) error
 			m.Trees, m.Weights = append(m.Trees, t), append(m.Weights, alpha)
 			if !last {
 				for i := 0; i < n; i++ {
-					if sw[i] > 0 && argmaxF(proba[i*K:(i+1)*K]) != int(idx[i]) {
+					if sw[i] > 0 && floats.Argmax(proba[i*K:(i+1)*K]) != int(idx[i]) {
 						sw[i] *= math.Exp(alpha)
 					}
 				}
@@ -221,7 +222,7 @@ func (a *AdaBoostClassifier) decision(xm classical.Matrix) []float64 {
 						o[k] += float64(K-1) * (pr[k] - mean)
 					}
 				} else {
-					o[argmaxF(pr)] += a.m.Weights[t]
+					o[floats.Argmax(pr)] += a.m.Weights[t]
 				}
 			}
 			for k := range o {
@@ -291,7 +292,7 @@ func (a *AdaBoostClassifier) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 				out[i] = a.m.Classes[0]
 			}
 		} else {
-			out[i] = a.m.Classes[argmaxF(d[i*K:(i+1)*K])]
+			out[i] = a.m.Classes[floats.Argmax(d[i*K:(i+1)*K])]
 		}
 	}
 	return classical.Vector(out), nil

@@ -22,6 +22,7 @@ import (
 	"slices"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -274,7 +275,7 @@ func oobClassifier(trees []*tree.Tree, inBag [][]float64, xm classical.Matrix, i
 			continue
 		}
 		cnt++
-		if argmaxF(acc[i*K:(i+1)*K]) == int(idx[i]) {
+		if floats.Argmax(acc[i*K:(i+1)*K]) == int(idx[i]) {
 			ok++
 		}
 	}
@@ -282,16 +283,6 @@ func oobClassifier(trees []*tree.Tree, inBag [][]float64, xm classical.Matrix, i
 		return 0
 	}
 	return float64(ok) / float64(cnt)
-}
-
-func argmaxF(v []float64) int {
-	k := 0
-	for i, x := range v {
-		if x > v[k] {
-			k = i
-		}
-	}
-	return k
 }
 
 func (c *forestClassifier) check(X *tensor.Tensor) (classical.Matrix, error) {
@@ -349,7 +340,7 @@ func (c *forestClassifier) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	pr := forestProba(c.f.Trees, xm, K)
 	out := make([]float64, xm.Rows)
 	for i := range out {
-		out[i] = c.f.Classes[argmaxF(pr[i*K:(i+1)*K])]
+		out[i] = c.f.Classes[floats.Argmax(pr[i*K:(i+1)*K])]
 	}
 	return classical.Vector(out), nil
 }

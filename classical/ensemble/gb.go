@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -592,7 +593,7 @@ func rawToLabels(raw []float64, n, K int, classes []float64) []float64 {
 				out[i] = classes[0]
 			}
 		} else {
-			out[i] = classes[argmaxF(raw[i*K:(i+1)*K])]
+			out[i] = classes[floats.Argmax(raw[i*K:(i+1)*K])]
 		}
 	}
 	return out

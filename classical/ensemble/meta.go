@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -257,7 +258,7 @@ func (v *VotingClassifier) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	K := len(v.classes)
 	out := make([]float64, n)
 	for i := range out {
-		out[i] = v.classes[argmaxF(s[i*K:(i+1)*K])]
+		out[i] = v.classes[floats.Argmax(s[i*K:(i+1)*K])]
 	}
 	return classical.Vector(out), nil
 }
@@ -573,7 +574,7 @@ func (b *BaggingClassifier) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	d := p.Float64s()
 	out := make([]float64, n)
 	for i := range out {
-		out[i] = b.classes[argmaxF(d[i*K:(i+1)*K])]
+		out[i] = b.classes[floats.Argmax(d[i*K:(i+1)*K])]
 	}
 	return classical.Vector(out), nil
 }

@@ -22,6 +22,7 @@ import (
 	"slices"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -239,7 +240,7 @@ func (c *DecisionTreeClassifier) Predict(X *tensor.Tensor) (*tensor.Tensor, erro
 	}
 	out := make([]float64, xm.Rows)
 	for i := range out {
-		out[i] = c.classes[argmax(c.tree.NodeValue(c.tree.Leaf(xm.Row(i))))]
+		out[i] = c.classes[floats.Argmax(c.tree.NodeValue(c.tree.Leaf(xm.Row(i))))]
 	}
 	return classical.Vector(out), nil
 }

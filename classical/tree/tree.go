@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/floats"
 )
 
 // Node is one node of a fitted tree. Leaves have Left == Right == -1 and
@@ -253,7 +254,7 @@ func exportText(t *Tree, classes []float64, o ExportOptions) (string, error) {
 				b.WriteString(indent + "value: [" + fmtNum(v[0], dec) + "]\n")
 				return
 			}
-			k := argmax(v)
+			k := floats.Argmax(v)
 			lab := strconv.FormatFloat(classes[k], 'g', -1, 64)
 			if o.ClassNames != nil {
 				lab = o.ClassNames[k]
@@ -349,7 +350,7 @@ func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (s
 				}
 			}
 			lines = append(lines, "value = ["+strings.Join(vs, ", ")+"]")
-			k := argmax(v)
+			k := floats.Argmax(v)
 			lab := strconv.FormatFloat(classes[k], 'g', -1, 64)
 			if o.ClassNames != nil {
 				lab = o.ClassNames[k]
@@ -375,14 +376,4 @@ func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (s
 	rec(0, -1)
 	b.WriteString("}")
 	return b.String(), nil
-}
-
-func argmax(v []float64) int {
-	k := 0
-	for i, x := range v {
-		if x > v[k] {
-			k = i
-		}
-	}
-	return k
 }
