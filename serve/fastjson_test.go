@@ -37,7 +37,7 @@ func FuzzFastRowsAgreesWithCareful(f *testing.F) {
 		if !ok {
 			return
 		}
-		want, wantN, wantSingle, err := decodeRowsCareful(body, 0, 50)
+		want, wantN, wantSingle, err := decodeRowsCareful(body, 0, 50, nil)
 		if err != nil {
 			t.Fatalf("fast path accepted %q, careful path says %v", body, err)
 		}

@@ -34,6 +34,15 @@ type Info struct {
 	// Classes names the classes of a classifier, in the order of its
 	// probabilities.
 	Classes []string `json:"classes,omitempty"`
+	// Categories lists, for each tabular feature that holds categories,
+	// their names in the order of their codes (nil for a numeric
+	// feature). A request may give such a feature as its name, a JSON
+	// string, instead of the code.
+	Categories [][]string `json:"categories,omitempty"`
+	// AcceptsMissing says that the model imputes missing values (a
+	// pipeline with imputers): a request may give null for a feature, and
+	// an unknown category counts as missing.
+	AcceptsMissing bool `json:"accepts_missing,omitempty"`
 	// Batched asks the server to gather small concurrent requests into one
 	// call (worth it for neural networks).
 	Batched bool `json:"batched"`

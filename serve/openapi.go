@@ -14,6 +14,10 @@ func (s *Server) OpenAPI() map[string]any {
 		names = append(names, m.Name)
 	}
 	num := map[string]any{"type": "number"}
+	// A feature value: a number; the name of a category for the features
+	// /models lists under "categories"; null where the model accepts
+	// missing values ("accepts_missing").
+	value := map[string]any{"oneOf": []any{num, map[string]any{"type": "string"}}, "nullable": true}
 	errResp := map[string]any{"description": "A JSON error that says what is wrong", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
 	okJSON := func(desc, ref string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + ref}}}}
@@ -56,8 +60,8 @@ func (s *Server) OpenAPI() map[string]any {
 		},
 		"components": map[string]any{"schemas": map[string]any{
 			"PredictRequest": map[string]any{"type": "object", "properties": map[string]any{
-				"features":  map[string]any{"type": "array", "items": num},
-				"instances": map[string]any{"type": "array", "items": map[string]any{"type": "array", "items": num}},
+				"features":  map[string]any{"type": "array", "items": value},
+				"instances": map[string]any{"type": "array", "items": map[string]any{"type": "array", "items": value}},
 				"image":     map[string]any{"type": "string", "format": "byte"},
 				"images":    map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "byte"}},
 			}},

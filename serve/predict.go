@@ -17,6 +17,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -71,10 +72,65 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
+// values reads a model's feature values that are not plain numbers: the
+// names of categories and, where the model imputes, missing values.
+type values struct {
+	codes   []map[string]int // per feature; nil for numeric features
+	names   [][]string
+	missing bool
+}
+
+// newValues returns the reader for info, or nil when every feature must
+// be a number.
+func newValues(info Info) *values {
+	if len(info.Categories) == 0 && !info.AcceptsMissing {
+		return nil
+	}
+	v := &values{names: info.Categories, missing: info.AcceptsMissing, codes: make([]map[string]int, len(info.Categories))}
+	for j, cats := range info.Categories {
+		if cats == nil {
+			continue
+		}
+		v.codes[j] = make(map[string]int, len(cats))
+		for k, c := range cats {
+			v.codes[j][c] = k
+		}
+	}
+	return v
+}
+
+// parse reads feature j's value: a number, a category name (a JSON
+// string) for a categorical feature, or null where missing values are
+// accepted (NaN).
+func (v *values) parse(raw json.RawMessage, j int, where func() string) (float64, error) {
+	t := bytes.TrimSpace(raw)
+	if v == nil || len(t) == 0 || (t[0] != '"' && string(t) != "null") {
+		return parseNumber(raw, where)
+	}
+	if t[0] == 'n' {
+		if v.missing {
+			return math.NaN(), nil
+		}
+		return parseNumber(raw, where)
+	}
+	var name string
+	if j >= len(v.codes) || v.codes[j] == nil || json.Unmarshal(t, &name) != nil {
+		return parseNumber(raw, where)
+	}
+	if k, ok := v.codes[j][name]; ok {
+		return float64(k), nil
+	}
+	if v.missing {
+		return math.NaN(), nil // an unseen category, imputed like a missing one
+	}
+	known := strings.Join(v.names[j], ", ")
+	return 0, badRequest("%s is the unknown category %q; known: %s", where(), truncate(name, 40), truncate(known, 200))
+}
+
 // DecodeRows parses a tabular request into rows of width features (any
 // width when features is 0); single reports whether it was one row.
 func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bool, err error) {
-	flat, n, single, err := decodeFlat(body, features, maxRows)
+	flat, n, single, err := decodeFlat(body, features, maxRows, nil)
 	if err != nil {
 		return nil, false, err
 	}
@@ -88,16 +144,17 @@ func DecodeRows(body []byte, features, maxRows int) (rows [][]float64, single bo
 
 // decodeFlat is DecodeRows with the n rows laid out one after the other in
 // flat, as tensors want them.
-func decodeFlat(body []byte, features, maxRows int) (flat []float64, n int, single bool, err error) {
+func decodeFlat(body []byte, features, maxRows int, vals *values) (flat []float64, n int, single bool, err error) {
 	if flat, n, single, ok := fastRows(body, features, maxRows); ok {
 		return flat, n, single, nil
 	}
-	return decodeRowsCareful(body, features, maxRows)
+	return decodeRowsCareful(body, features, maxRows, vals)
 }
 
 // decodeRowsCareful is DecodeRows through encoding/json, value by value, so
-// that every problem gets an error naming it.
-func decodeRowsCareful(body []byte, features, maxRows int) (flat []float64, n int, single bool, err error) {
+// that every problem gets an error naming it; vals (nil for numbers only)
+// reads category names and missing values.
+func decodeRowsCareful(body []byte, features, maxRows int, vals *values) (flat []float64, n int, single bool, err error) {
 	var req Request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -138,7 +195,7 @@ func decodeRowsCareful(body []byte, features, maxRows int) (flat []float64, n in
 		flat = flat[:len(flat)+width]
 		row := flat[len(flat)-width:]
 		for j, raw := range inst {
-			if row[j], err = parseNumber(raw, func() string {
+			if row[j], err = vals.parse(raw, j, func() string {
 				if single {
 					return fmt.Sprintf("features[%d]", j)
 				}
@@ -166,7 +223,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, name stri
 		s.lat.WithLabelValues(model).Observe(time.Since(start).Seconds())
 	}()
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	x, single, err := s.decode(r, e.info)
+	x, single, err := s.decode(r, e.info, e.values)
 	if err != nil {
 		code = s.writeError(w, model, err)
 		return
@@ -237,7 +294,7 @@ func formatPrediction(info Info, out Output, i int) Prediction {
 }
 
 // decode turns a request into the model's input tensor.
-func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error) {
+func (s *Server) decode(r *http.Request, info Info, vals *values) (*tensor.Tensor, bool, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		if info.InputShape == nil {
@@ -295,13 +352,13 @@ func (s *Server) decode(r *http.Request, info Info) (*tensor.Tensor, bool, error
 			return x, single, err
 		}
 		// Flattened pixels as features.
-		flat, n, single, err := decodeRowsCareful(body, c*h*w, s.opts.MaxBatchRows)
+		flat, n, single, err := decodeRowsCareful(body, c*h*w, s.opts.MaxBatchRows, nil)
 		if err != nil {
 			return nil, false, err
 		}
 		return pixelTensor(flat, n, info.InputShape), single, nil
 	}
-	flat, n, single, err := decodeFlat(body, info.NumFeatures, s.opts.MaxBatchRows)
+	flat, n, single, err := decodeFlat(body, info.NumFeatures, s.opts.MaxBatchRows, vals)
 	if err != nil {
 		return nil, false, err
 	}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -459,4 +460,51 @@ func FuzzDecodeRows(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCategoryNamesAndMissingValues serves a model whose second feature
+// holds categories: requests may name them, and where the model imputes,
+// give null or an unseen category as missing (NaN).
+func TestCategoryNamesAndMissingValues(t *testing.T) {
+	var got []float64
+	echo := func(missing bool) Predictor {
+		return FuncPredictor{
+			ModelInfo: Info{Name: "echo", Kind: Regressor, NumFeatures: 2,
+				Categories: [][]string{nil, {"red", "green", "blue"}}, AcceptsMissing: missing},
+			Fn: func(ctx context.Context, x *tensor.Tensor) (Output, error) {
+				got = slices.Clone(x.Float64s())
+				return Output{Predictions: make([]float64, x.Shape()[0])}, nil
+			},
+		}
+	}
+	s := New(Options{})
+	if err := s.AddPredictor("strict", echo(false)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddPredictor("imputing", echo(true)); err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	if code, m := post(t, h, "/models/strict/predict", `{"instances": [[1.5, "blue"], [2, 0], [3, "red"]]}`); code != 200 {
+		t.Fatalf("category names: %d %v", code, m)
+	}
+	if want := []float64{1.5, 2, 2, 0, 3, 0}; !slices.Equal(got, want) {
+		t.Errorf("decoded %v, want %v", got, want)
+	}
+	for body, wantErr := range map[string]string{
+		`{"features": [1, "purple"]}`: `features[1] is the unknown category "purple"; known: red, green, blue`,
+		`{"features": [1, null]}`:     "features[1] is null",
+		`{"features": ["red", 1]}`:    `features[0] is "red", not a number`,
+	} {
+		code, m := post(t, h, "/models/strict/predict", body)
+		if msg, _ := m["error"].(string); code != 400 || !strings.Contains(msg, wantErr) {
+			t.Errorf("strict %s: %d %v, want 400 with %q", body, code, m, wantErr)
+		}
+	}
+	if code, m := post(t, h, "/models/imputing/predict", `{"instances": [[null, "purple"], [1, "green"]]}`); code != 200 {
+		t.Fatalf("missing values: %d %v", code, m)
+	}
+	if len(got) != 4 || !math.IsNaN(got[0]) || !math.IsNaN(got[1]) || got[2] != 1 || got[3] != 1 {
+		t.Errorf("decoded %v, want [NaN NaN 1 1]", got)
+	}
 }

@@ -64,6 +64,7 @@ type entry struct {
 	path    string
 	monitor *Monitor
 	batch   *batcher
+	values  *values        // category names and missing values in requests
 	wg      sync.WaitGroup // in-flight requests
 }
 
@@ -153,7 +154,7 @@ func (s *Server) newEntry(sl *slot, p Predictor, path string) *entry {
 	if info.Version == "" {
 		info.Version = fmt.Sprint(sl.versionN)
 	}
-	e := &entry{pred: p, info: info, path: path}
+	e := &entry{pred: p, info: info, path: path, values: newValues(info)}
 	if sp, ok := p.(interface{ TrainingStats() []FeatureStats }); ok {
 		if st := sp.TrainingStats(); len(st) > 0 {
 			e.monitor = NewMonitor(st)

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ember-ml/ember/serve"
 	"github.com/ember-ml/ember/serve/adapt"
 	"github.com/ember-ml/ember/tensorboard"
 	"github.com/ember-ml/ember/track"
@@ -120,8 +123,9 @@ func TestTableRegressionWithSeparateTestFile(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "train.csv"), []byte(train.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "test.csv"), []byte(test.String()), 0o644)
 	var out bytes.Buffer
+	save := filepath.Join(dir, "model")
 	err := run(context.Background(), []string{"-csv", filepath.Join(dir, "train.csv"), "-test", filepath.Join(dir, "test.csv"),
-		"-target", "y", "-model", "linear_regression", "-cv", "0", "-json"}, &out, io.Discard)
+		"-target", "y", "-model", "linear_regression", "-cv", "0", "-save", save, "-json"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +135,29 @@ func TestTableRegressionWithSeparateTestFile(t *testing.T) {
 	}
 	if r2 := m["r2"].(float64); r2 < 0.95 {
 		t.Fatalf("r2 = %v on a linear target", r2)
+	}
+
+	// The saved model takes the colour by name, and imputes a missing x
+	// and an unseen colour, as in training.
+	p, err := adapt.Load(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve.New(serve.Options{})
+	if err := srv.AddPredictor("colors", p); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "/predict",
+		strings.NewReader(`{"instances": [[10, "blue"], [10, "purple"], [null, "red"]]}`)))
+	var resp struct {
+		Predictions []struct{ Prediction float64 } `json:"predictions"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); rec.Code != 200 || err != nil || len(resp.Predictions) != 3 {
+		t.Fatalf("predict by category name: %d %s", rec.Code, rec.Body)
+	}
+	if got := resp.Predictions[0].Prediction; math.Abs(got-45) > 1 {
+		t.Errorf("x=10, blue: predicted %v, want about 2.5*10 + 20 = 45", got)
 	}
 }
 

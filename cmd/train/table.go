@@ -355,7 +355,13 @@ func trainTable(ctx context.Context, o *options, stdout, progress io.Writer) (an
 		fmt.Fprintf(stdout, "R2 %.4f  RMSE %.4f  MAE %.4f\n", r2, rmse, mae)
 	}
 	if o.save != "" {
-		if err := saveTableModel(o.save, model, Xtr, features, classes, classify); err != nil {
+		categories := map[string][]string{}
+		for _, f := range features {
+			if c, _ := t.Column(f); c.Kind() == data.Categorical {
+				categories[f] = c.Categories()
+			}
+		}
+		if err := saveTableModel(o.save, model, Xtr, features, classes, categories, classify); err != nil {
 			return nil, err
 		}
 		res.ModelPath = o.save
@@ -410,7 +416,7 @@ func rocAUC(model classical.Estimator, X, y *tensor.Tensor, classes int) (float6
 
 // saveTableModel writes the model directory cmd/serve reads: the fitted
 // pipeline, serving metadata and training statistics for drift monitoring.
-func saveTableModel(dir string, model classical.Estimator, Xtr *tensor.Tensor, features, classes []string, classify bool) error {
+func saveTableModel(dir string, model classical.Estimator, Xtr *tensor.Tensor, features, classes []string, categories map[string][]string, classify bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -421,8 +427,10 @@ func saveTableModel(dir string, model classical.Estimator, Xtr *tensor.Tensor, f
 	if classify {
 		kind = serve.Classifier
 	}
+	// The pipeline imputes missing values, so the server may pass nulls
+	// and unseen categories on as missing.
 	meta := adapt.Meta{Name: filepath.Base(filepath.Clean(dir)), Kind: kind, NumFeatures: len(features),
-		FeatureNames: features, Classes: classes}
+		FeatureNames: features, Classes: classes, Categories: categories, AcceptsMissing: true}
 	if err := adapt.WriteMeta(dir, meta); err != nil {
 		return err
 	}

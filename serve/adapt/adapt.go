@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,13 @@ type Meta struct {
 	InputShape   []int      `json:"input_shape,omitempty"`
 	// Classes names the classes in the order of the model's sorted labels.
 	Classes []string `json:"classes,omitempty"`
+	// Categories maps each categorical feature (by name, one of
+	// FeatureNames) to its categories in the order of their codes, so that
+	// requests may name a category instead of giving its code.
+	Categories map[string][]string `json:"categories,omitempty"`
+	// AcceptsMissing says that the model imputes missing values: requests
+	// may give null, and an unknown category counts as missing.
+	AcceptsMissing bool `json:"accepts_missing,omitempty"`
 }
 
 // WriteMeta writes meta as dir/serving.json, atomically.
@@ -89,7 +97,28 @@ func ReadMeta(dir string) (Meta, error) {
 	default:
 		return m, fmt.Errorf("adapt: %s: unknown kind %q (want classifier or regressor)", path, m.Kind)
 	}
+	for name, cats := range m.Categories {
+		if !slices.Contains(m.FeatureNames, name) {
+			return m, fmt.Errorf("adapt: %s: categories given for %q, which is not one of the feature_names", path, name)
+		}
+		if len(cats) == 0 {
+			return m, fmt.Errorf("adapt: %s: feature %q has an empty list of categories", path, name)
+		}
+	}
 	return m, nil
+}
+
+// categories lays meta's categories out by feature index (nil for numeric
+// features), as serve.Info holds them.
+func (m Meta) categories() [][]string {
+	if len(m.Categories) == 0 {
+		return nil
+	}
+	out := make([][]string, len(m.FeatureNames))
+	for j, name := range m.FeatureNames {
+		out[j] = m.Categories[name]
+	}
+	return out
 }
 
 // Load opens the model at path (a model directory or a classical model
@@ -188,6 +217,7 @@ func NewClassical(est classical.Estimator, meta Meta) (*Classical, error) {
 	c := &Classical{est: pr, info: serve.Info{
 		Name: meta.Name, Version: meta.Version, Kind: meta.Kind,
 		NumFeatures: meta.NumFeatures, FeatureNames: meta.FeatureNames,
+		Categories: meta.categories(), AcceptsMissing: meta.AcceptsMissing,
 	}}
 	if c.info.NumFeatures == 0 {
 		c.info.NumFeatures = len(meta.FeatureNames)
