@@ -34,12 +34,38 @@ func (m *adaModel) validate(nValues int) error {
 	if len(m.Trees) == 0 || len(m.Weights) != len(m.Trees) {
 		return errors.New("inconsistent AdaBoost state")
 	}
-	for i, t := range m.Trees {
-		if t == nil || t.NFeatures != m.NFeat || t.NValues != nValues {
-			return fmt.Errorf("tree %d does not match the model", i)
-		}
+	return checkTrees(m.Trees, m.NFeat, nValues)
+}
+
+// adaParams binds the hyper-parameters of the two AdaBoost models, in
+// scikit-learn's order; variant is "algorithm" (classifier) or "loss"
+// (regressor).
+func adaParams(nEstimators *int, learningRate *float64, variant classical.Param, maxDepth *int, seed *uint64) classical.Params {
+	return classical.Params{
+		classical.Int("n_estimators", nEstimators),
+		classical.Float("learning_rate", learningRate),
+		variant,
+		classical.Int("max_depth", maxDepth),
+		classical.Uint64("random_state", seed),
+	}
+}
+
+// checkAdaParams validates the hyper-parameters the two AdaBoost models
+// share.
+func checkAdaParams(est string, nEstimators int, learningRate float64, maxDepth int) error {
+	if nEstimators < 1 || !(learningRate > 0) || maxDepth < 0 {
+		return classical.InvalidParamf(est, "need n_estimators >= 1, learning_rate > 0, max_depth >= 0; got %d, %v, %d", nEstimators, learningRate, maxDepth)
 	}
 	return nil
+}
+
+// uniformWeights returns n sample weights of 1/n, AdaBoost's start.
+func uniformWeights(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1 / float64(n)
+	}
+	return w
 }
 
 // AdaBoostClassifier boosts shallow classification trees by re-weighting
@@ -61,13 +87,7 @@ func NewAdaBoostClassifier() *AdaBoostClassifier {
 }
 
 func (a *AdaBoostClassifier) params() classical.Params {
-	return classical.Params{
-		classical.Int("n_estimators", &a.NEstimators),
-		classical.Float("learning_rate", &a.LearningRate),
-		classical.String("algorithm", &a.Algorithm, "SAMME.R", "SAMME"),
-		classical.Int("max_depth", &a.MaxDepth),
-		classical.Uint64("random_state", &a.Seed),
-	}
+	return adaParams(&a.NEstimators, &a.LearningRate, classical.String("algorithm", &a.Algorithm, "SAMME.R", "SAMME"), &a.MaxDepth, &a.Seed)
 }
 
 // GetParams implements classical.Estimator.
@@ -86,26 +106,23 @@ func (a *AdaBoostClassifier) Clone() classical.Estimator {
 // Fit boosts the trees on X [n, p] and labels y [n].
 func (a *AdaBoostClassifier) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "AdaBoostClassifier"
-	if a.NEstimators < 1 || !(a.LearningRate > 0) || a.MaxDepth < 0 {
-		return classical.InvalidParamf(est, "need n_estimators >= 1, learning_rate > 0, max_depth >= 0; got %d, %v, %d", a.NEstimators, a.LearningRate, a.MaxDepth)
+	if err := checkAdaParams(est, a.NEstimators, a.LearningRate, a.MaxDepth); err != nil {
+		return err
 	}
 	xm, ys, err := classical.CheckXY(est, X, y)
 	if err != nil {
 		return err
 	}
-	classes, idx := tree.EncodeClasses(ys)
-	K := len(classes)
-	if K < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
+	classes, idx, err := encodeClasses(est, ys)
+	if err != nil {
+		return err
 	}
+	K := len(classes)
 	n := xm.Rows
 	ps := tree.Presort(xm)
 	spec := tree.Spec{Criterion: tree.Gini, NClasses: K, MaxDepth: a.MaxDepth, MinSamplesSplit: 2, MinSamplesLeaf: 1}
 	rng := tree.NewRand(a.Seed)
-	sw := make([]float64, n)
-	for i := range sw {
-		sw[i] = 1 / float64(n)
-	}
+	sw := uniformWeights(n)
 	m := adaModel{Classes: classes, NFeat: xm.Cols}
 	proba := make([]float64, n*K)
 	const eps = 2.220446049250313e-16
@@ -367,13 +384,7 @@ func NewAdaBoostRegressor() *AdaBoostRegressor {
 }
 
 func (a *AdaBoostRegressor) params() classical.Params {
-	return classical.Params{
-		classical.Int("n_estimators", &a.NEstimators),
-		classical.Float("learning_rate", &a.LearningRate),
-		classical.String("loss", &a.Loss, "linear", "square", "exponential"),
-		classical.Int("max_depth", &a.MaxDepth),
-		classical.Uint64("random_state", &a.Seed),
-	}
+	return adaParams(&a.NEstimators, &a.LearningRate, classical.String("loss", &a.Loss, "linear", "square", "exponential"), &a.MaxDepth, &a.Seed)
 }
 
 // GetParams implements classical.Estimator.
@@ -392,8 +403,8 @@ func (a *AdaBoostRegressor) Clone() classical.Estimator {
 // Fit boosts the trees on X [n, p] and targets y [n].
 func (a *AdaBoostRegressor) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "AdaBoostRegressor"
-	if a.NEstimators < 1 || !(a.LearningRate > 0) || a.MaxDepth < 0 {
-		return classical.InvalidParamf(est, "need n_estimators >= 1, learning_rate > 0, max_depth >= 0; got %d, %v, %d", a.NEstimators, a.LearningRate, a.MaxDepth)
+	if err := checkAdaParams(est, a.NEstimators, a.LearningRate, a.MaxDepth); err != nil {
+		return err
 	}
 	xm, ys, err := classical.CheckXY(est, X, y)
 	if err != nil {
@@ -403,10 +414,7 @@ func (a *AdaBoostRegressor) Fit(ctx context.Context, X, y *tensor.Tensor) error 
 	ps := tree.Presort(xm)
 	spec := tree.Spec{Criterion: tree.SquaredError, MaxDepth: a.MaxDepth, MinSamplesSplit: 2, MinSamplesLeaf: 1}
 	rng := tree.NewRand(a.Seed)
-	sw := make([]float64, n)
-	for i := range sw {
-		sw[i] = 1 / float64(n)
-	}
+	sw := uniformWeights(n)
 	m := adaModel{NFeat: xm.Cols}
 	pred := make([]float64, n)
 	errv := make([]float64, n)

@@ -368,17 +368,7 @@ func (f *forest) importances() []float64 {
 	if !f.fitted() {
 		return nil
 	}
-	imp := make([]float64, f.NFeat)
-	for _, t := range f.Trees {
-		if len(t.Nodes) <= 1 {
-			continue
-		}
-		for j, v := range t.Importances() {
-			imp[j] += v
-		}
-	}
-	tree.Normalize(imp)
-	return imp
+	return sumImportances(f.Trees, f.NFeat)
 }
 
 // MarshalState implements classical.Persistable.

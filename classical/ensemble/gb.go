@@ -82,12 +82,7 @@ func (m *gbModel) validate() error {
 	if m.K < 1 || len(m.Init) != m.K || len(m.Trees) == 0 || len(m.Trees)%m.K != 0 {
 		return errors.New("inconsistent boosting state")
 	}
-	for i, t := range m.Trees {
-		if t == nil || t.NFeatures != m.NFeat || t.NValues != 1 {
-			return fmt.Errorf("tree %d does not match the model", i)
-		}
-	}
-	return nil
+	return checkTrees(m.Trees, m.NFeat, 1)
 }
 
 // raw returns the raw scores [n, K].
@@ -111,17 +106,7 @@ func (m *gbModel) importances() []float64 {
 	if !m.fitted() {
 		return nil
 	}
-	imp := make([]float64, m.NFeat)
-	for _, t := range m.Trees {
-		if len(t.Nodes) <= 1 {
-			continue
-		}
-		for j, v := range t.Importances() {
-			imp[j] += v
-		}
-	}
-	tree.Normalize(imp)
-	return imp
+	return sumImportances(m.Trees, m.NFeat)
 }
 
 // boost runs the stages. grad fills the negative gradient (residual) of
@@ -434,15 +419,12 @@ func (c *GradientBoostingClassifier) Fit(ctx context.Context, X, y *tensor.Tenso
 	if err != nil {
 		return err
 	}
-	classes, idx := tree.EncodeClasses(ys)
-	if len(classes) < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
+	classes, idx, err := encodeClasses(est, ys)
+	if err != nil {
+		return err
 	}
 	n, nc := xm.Rows, len(classes)
-	K := nc
-	if nc == 2 {
-		K = 1
-	}
+	K := nOutputs(nc)
 	prior := make([]float64, nc)
 	for _, k := range idx {
 		prior[k]++
@@ -540,11 +522,7 @@ func (c *GradientBoostingClassifier) DecisionFunction(X *tensor.Tensor) (*tensor
 	if err != nil {
 		return nil, err
 	}
-	raw := c.m.raw(xm)
-	if c.m.K == 1 {
-		return classical.Vector(raw), nil
-	}
-	return tensor.FromFloat64(raw, xm.Rows, c.m.K), nil
+	return rawScores(c.m.raw(xm), xm.Rows, c.m.K), nil
 }
 
 // PredictProba returns the class probabilities [n, classes].
@@ -627,9 +605,8 @@ func (c *GradientBoostingClassifier) UnmarshalState(b []byte) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	nc := len(m.Classes)
-	if nc < 2 || (nc == 2 && m.K != 1) || (nc > 2 && m.K != nc) {
-		return errors.New("classes do not match the number of outputs")
+	if err := checkOutputs(len(m.Classes), m.K); err != nil {
+		return err
 	}
 	c.m = m
 	return nil

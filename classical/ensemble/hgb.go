@@ -10,7 +10,6 @@ import (
 	"sort"
 
 	"github.com/ember-ml/ember/classical"
-	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -944,14 +943,11 @@ func (c *HistGradientBoostingClassifier) Fit(ctx context.Context, X, y *tensor.T
 	if err != nil {
 		return err
 	}
-	classes, idx := tree.EncodeClasses(ys)
-	if len(classes) < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
+	classes, idx, err := encodeClasses(est, ys)
+	if err != nil {
+		return err
 	}
-	K := len(classes)
-	if K == 2 {
-		K = 1
-	}
+	K := nOutputs(len(classes))
 	yi := make([]float64, len(idx))
 	for i, k := range idx {
 		yi[i] = float64(k)
@@ -979,11 +975,7 @@ func (c *HistGradientBoostingClassifier) DecisionFunction(X *tensor.Tensor) (*te
 	if err != nil {
 		return nil, err
 	}
-	raw := c.m.raw(xm)
-	if c.m.K == 1 {
-		return classical.Vector(raw), nil
-	}
-	return tensor.FromFloat64(raw, xm.Rows, c.m.K), nil
+	return rawScores(c.m.raw(xm), xm.Rows, c.m.K), nil
 }
 
 // PredictProba returns the class probabilities [n, classes].
@@ -1029,9 +1021,8 @@ func (c *HistGradientBoostingClassifier) UnmarshalState(b []byte) error {
 	if err := m.unmarshal(b); err != nil {
 		return err
 	}
-	nc := len(m.Classes)
-	if nc < 2 || (nc == 2 && m.K != 1) || (nc > 2 && m.K != nc) {
-		return errors.New("classes do not match the number of outputs")
+	if err := checkOutputs(len(m.Classes), m.K); err != nil {
+		return err
 	}
 	c.m = m
 	return nil
