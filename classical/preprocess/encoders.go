@@ -159,6 +159,25 @@ func (s *SimpleImputer) UnmarshalState(b []byte) error {
 // categories are the sorted distinct values of each column.
 type categories [][]float64
 
+// fit learns the categories of X's columns for the encoder est; on an
+// error c is left as it was.
+func (c *categories) fit(est string, X *tensor.Tensor) error {
+	m, err := classical.CheckX(est, X)
+	if err != nil {
+		return err
+	}
+	*c = learnCategories(m)
+	return nil
+}
+
+// checkX checks X against the fitted categories of the encoder est.
+func (c categories) checkX(est string, X *tensor.Tensor) (classical.Matrix, error) {
+	if c == nil {
+		return classical.Matrix{}, classical.NotFitted(est)
+	}
+	return classical.CheckFeatures(est, X, len(c))
+}
+
 func learnCategories(m classical.Matrix) categories {
 	cats := make(categories, m.Cols)
 	for j := 0; j < m.Cols; j++ {
@@ -229,12 +248,7 @@ func (e *OneHotEncoder) Clone() classical.Estimator {
 
 // Fit learns the categories of each column.
 func (e *OneHotEncoder) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
-	m, err := classical.CheckX("OneHotEncoder", X)
-	if err != nil {
-		return err
-	}
-	e.cats = learnCategories(m)
-	return nil
+	return e.cats.fit("OneHotEncoder", X)
 }
 
 // Categories returns the categories of each input column.
@@ -249,10 +263,7 @@ func (e *OneHotEncoder) Categories() [][]float64 {
 // Transform returns the indicator columns, column after column.
 func (e *OneHotEncoder) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
 	const est = "OneHotEncoder"
-	if e.cats == nil {
-		return nil, classical.NotFitted(est)
-	}
-	m, err := classical.CheckFeatures(est, X, len(e.cats))
+	m, err := e.cats.checkX(est, X)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +325,8 @@ type catState struct {
 	Cats []classical.Floats `json:"categories"`
 }
 
-func marshalCats(c categories) ([]byte, error) {
+// marshal is the MarshalState of the encoders whose state is c.
+func (c categories) marshal() ([]byte, error) {
 	st := catState{Cats: make([]classical.Floats, len(c))}
 	for i := range c {
 		st.Cats[i] = c[i]
@@ -322,29 +334,30 @@ func marshalCats(c categories) ([]byte, error) {
 	return classical.MarshalFitted(c != nil, st)
 }
 
-func unmarshalCats(b []byte) (categories, error) {
+// unmarshal is the UnmarshalState of the encoders whose state is c; on
+// an error c is left unfitted (nil).
+func (c *categories) unmarshal(b []byte) error {
+	*c = nil
 	var st catState
 	if err := classical.UnmarshalStrict(b, &st); err != nil {
-		return nil, err
+		return err
 	}
-	c := make(categories, len(st.Cats))
+	cs := make(categories, len(st.Cats))
 	for i := range st.Cats {
-		c[i] = st.Cats[i]
+		cs[i] = st.Cats[i]
 	}
-	return c, c.check()
+	if err := cs.check(); err != nil {
+		return err
+	}
+	*c = cs
+	return nil
 }
 
 // MarshalState implements classical.Persistable.
-func (e *OneHotEncoder) MarshalState() ([]byte, error) { return marshalCats(e.cats) }
+func (e *OneHotEncoder) MarshalState() ([]byte, error) { return e.cats.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (e *OneHotEncoder) UnmarshalState(b []byte) (err error) {
-	e.cats, err = unmarshalCats(b)
-	if err != nil {
-		e.cats = nil
-	}
-	return err
-}
+func (e *OneHotEncoder) UnmarshalState(b []byte) error { return e.cats.unmarshal(b) }
 
 // OrdinalEncoder replaces each value by the index of its category (the
 // column's sorted distinct values seen in Fit). HandleUnknown "error"
@@ -383,21 +396,13 @@ func (e *OrdinalEncoder) Clone() classical.Estimator {
 
 // Fit learns the categories of each column.
 func (e *OrdinalEncoder) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
-	m, err := classical.CheckX("OrdinalEncoder", X)
-	if err != nil {
-		return err
-	}
-	e.cats = learnCategories(m)
-	return nil
+	return e.cats.fit("OrdinalEncoder", X)
 }
 
 // Transform returns category indices.
 func (e *OrdinalEncoder) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
 	const est = "OrdinalEncoder"
-	if e.cats == nil {
-		return nil, classical.NotFitted(est)
-	}
-	m, err := classical.CheckFeatures(est, X, len(e.cats))
+	m, err := e.cats.checkX(est, X)
 	if err != nil {
 		return nil, err
 	}
@@ -421,10 +426,7 @@ func (e *OrdinalEncoder) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
 // InverseTransform maps indices back to categories.
 func (e *OrdinalEncoder) InverseTransform(X *tensor.Tensor) (*tensor.Tensor, error) {
 	const est = "OrdinalEncoder"
-	if e.cats == nil {
-		return nil, classical.NotFitted(est)
-	}
-	m, err := classical.CheckFeatures(est, X, len(e.cats))
+	m, err := e.cats.checkX(est, X)
 	if err != nil {
 		return nil, err
 	}
@@ -445,16 +447,10 @@ func (e *OrdinalEncoder) InverseTransform(X *tensor.Tensor) (*tensor.Tensor, err
 func (e *OrdinalEncoder) TypeName() string { return "preprocess.OrdinalEncoder" }
 
 // MarshalState implements classical.Persistable.
-func (e *OrdinalEncoder) MarshalState() ([]byte, error) { return marshalCats(e.cats) }
+func (e *OrdinalEncoder) MarshalState() ([]byte, error) { return e.cats.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (e *OrdinalEncoder) UnmarshalState(b []byte) (err error) {
-	e.cats, err = unmarshalCats(b)
-	if err != nil {
-		e.cats = nil
-	}
-	return err
-}
+func (e *OrdinalEncoder) UnmarshalState(b []byte) error { return e.cats.unmarshal(b) }
 
 // LabelEncoder maps target labels to 0..n_classes-1 (sorted). Like
 // scikit-learn's, it works on y: Fit(ctx, nil, y), then Encode and Decode.

@@ -45,6 +45,23 @@ func (a *affine) check(est string) error {
 	return nil
 }
 
+// marshal is the MarshalState of the scalers whose whole state is a.
+func (a *affine) marshal() ([]byte, error) { return classical.MarshalFitted(a.fitted(), *a) }
+
+// unmarshal is the UnmarshalState of the scaler est whose whole state is
+// a; on an error a is left as it was.
+func (a *affine) unmarshal(est string, b []byte) error {
+	var st affine
+	if err := classical.UnmarshalStrict(b, &st); err != nil {
+		return err
+	}
+	if err := st.check(est); err != nil {
+		return err
+	}
+	*a = st
+	return nil
+}
+
 func (a *affine) transform(est string, X *tensor.Tensor, allowNaN bool) (*tensor.Tensor, error) {
 	if !a.fitted() {
 		return nil, classical.NotFitted(est)
@@ -288,22 +305,10 @@ func (s *MinMaxScaler) InverseTransform(X *tensor.Tensor) (*tensor.Tensor, error
 func (s *MinMaxScaler) TypeName() string { return "preprocess.MinMaxScaler" }
 
 // MarshalState implements classical.Persistable.
-func (s *MinMaxScaler) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(s.st.fitted(), s.st)
-}
+func (s *MinMaxScaler) MarshalState() ([]byte, error) { return s.st.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (s *MinMaxScaler) UnmarshalState(b []byte) error {
-	var st affine
-	if err := classical.UnmarshalStrict(b, &st); err != nil {
-		return err
-	}
-	if err := st.check("MinMaxScaler"); err != nil {
-		return err
-	}
-	s.st = st
-	return nil
-}
+func (s *MinMaxScaler) UnmarshalState(b []byte) error { return s.st.unmarshal("MinMaxScaler", b) }
 
 // RobustScaler removes the median and scales by the interquartile range
 // (QuantileRange, default [25, 75] percent), robust to outliers.
@@ -401,22 +406,10 @@ func (s *RobustScaler) InverseTransform(X *tensor.Tensor) (*tensor.Tensor, error
 func (s *RobustScaler) TypeName() string { return "preprocess.RobustScaler" }
 
 // MarshalState implements classical.Persistable.
-func (s *RobustScaler) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(s.st.fitted(), s.st)
-}
+func (s *RobustScaler) MarshalState() ([]byte, error) { return s.st.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (s *RobustScaler) UnmarshalState(b []byte) error {
-	var st affine
-	if err := classical.UnmarshalStrict(b, &st); err != nil {
-		return err
-	}
-	if err := st.check("RobustScaler"); err != nil {
-		return err
-	}
-	s.st = st
-	return nil
-}
+func (s *RobustScaler) UnmarshalState(b []byte) error { return s.st.unmarshal("RobustScaler", b) }
 
 // Normalizer scales each sample (row) to unit norm: "l2" (default), "l1"
 // or "max". It learns nothing but the number of features.
