@@ -369,19 +369,17 @@ func R2(yTrue, yPred []float64) float64 {
 
 // ScoreClassifier predicts X with p and returns the accuracy against y.
 func ScoreClassifier(est string, p Predictor, X, y *tensor.Tensor) (float64, error) {
-	pred, err := p.Predict(X)
-	if err != nil {
-		return 0, err
-	}
-	ys, err := CheckY(est, y, pred.Shape()[0])
-	if err != nil {
-		return 0, err
-	}
-	return Accuracy(ys, pred.Float64s()), nil
+	return scoreWith(est, p, X, y, Accuracy)
 }
 
 // ScoreRegressor predicts X with p and returns R² against y.
 func ScoreRegressor(est string, p Predictor, X, y *tensor.Tensor) (float64, error) {
+	return scoreWith(est, p, X, y, R2)
+}
+
+// scoreWith predicts X with p, checks y against the prediction and
+// returns metric(y, prediction).
+func scoreWith(est string, p Predictor, X, y *tensor.Tensor, metric func(yTrue, yPred []float64) float64) (float64, error) {
 	pred, err := p.Predict(X)
 	if err != nil {
 		return 0, err
@@ -390,7 +388,7 @@ func ScoreRegressor(est string, p Predictor, X, y *tensor.Tensor) (float64, erro
 	if err != nil {
 		return 0, err
 	}
-	return R2(ys, pred.Float64s()), nil
+	return metric(ys, pred.Float64s()), nil
 }
 
 // Classes returns the sorted distinct values of y, and for each sample the

@@ -166,54 +166,35 @@ func Any(name string, p *any, check func(v any) (any, error)) Param {
 }
 
 // Ints binds a []int parameter (copied on get and set).
-func Ints(name string, p *[]int) Param {
-	return Param{Name: name, Get: func() any { return slices.Clone(*p) }, Set: func(v any) error {
-		switch s := v.(type) {
-		case []int:
-			*p = slices.Clone(s)
-			return nil
-		case nil:
-			*p = nil
-			return nil
-		case []any:
-			out := make([]int, len(s))
-			for i, e := range s {
-				n, err := AsInt(e)
-				if err != nil {
-					return err
-				}
-				out[i] = n
-			}
-			*p = out
-			return nil
-		}
-		return fmt.Errorf("want []int, got %T", v)
-	}}
-}
+func Ints(name string, p *[]int) Param { return sliceParam(name, p, AsInt) }
 
 // Floats binds a []float64 parameter (copied on get and set).
-func FloatSlice(name string, p *[]float64) Param {
+func FloatSlice(name string, p *[]float64) Param { return sliceParam(name, p, AsFloat) }
+
+// sliceParam binds a []T parameter (copied on get and set). Set takes a
+// []T, nil, or a []any (as JSON decodes) whose elements conv converts.
+func sliceParam[T any](name string, p *[]T, conv func(any) (T, error)) Param {
 	return Param{Name: name, Get: func() any { return slices.Clone(*p) }, Set: func(v any) error {
 		switch s := v.(type) {
-		case []float64:
+		case []T:
 			*p = slices.Clone(s)
 			return nil
 		case nil:
 			*p = nil
 			return nil
 		case []any:
-			out := make([]float64, len(s))
+			out := make([]T, len(s))
 			for i, e := range s {
-				f, err := AsFloat(e)
+				x, err := conv(e)
 				if err != nil {
 					return err
 				}
-				out[i] = f
+				out[i] = x
 			}
 			*p = out
 			return nil
 		}
-		return fmt.Errorf("want []float64, got %T", v)
+		return fmt.Errorf("want %T, got %T", []T(nil), v)
 	}}
 }
 
