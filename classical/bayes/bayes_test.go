@@ -2,16 +2,15 @@ package bayes_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/bayes"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -24,42 +23,8 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func ref(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/sklearn_ref.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]any
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	return all["bayes"].(map[string]any)
-}
-
-func floats(v any) []float64 {
-	a := v.([]any)
-	out := make([]float64, len(a))
-	for i, x := range a {
-		out[i] = x.(float64)
-	}
-	return out
-}
-
-func nearAll(t *testing.T, what string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, scikit-learn %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, scikit-learn %v", what, i, got[i], want[i])
-		}
-	}
-}
-
 func TestGaussianNBAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
+	r := testutil.SklearnRef(t, "bayes")
 	X, y, err := testdata.Load("iris.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -68,27 +33,27 @@ func TestGaussianNBAgainstScikitLearn(t *testing.T) {
 	if err := g.Fit(ctx, X, y); err != nil {
 		t.Fatal(err)
 	}
-	nearAll(t, "theta", g.Theta().Float64s(), floats(r["gnb_theta"]), 1e-12)
-	nearAll(t, "var", g.Var().Float64s(), floats(r["gnb_var"]), 1e-12)
+	testutil.AllNear(t, "theta", g.Theta().Float64s(), testutil.Floats(r["gnb_theta"]), 1e-12)
+	testutil.AllNear(t, "var", g.Var().Float64s(), testutil.Floats(r["gnb_var"]), 1e-12)
 	pr, _ := g.PredictProba(X)
-	nearAll(t, "proba", pr.Float64s(), floats(r["gnb_proba"]), 1e-9)
+	testutil.AllNear(t, "proba", pr.Float64s(), testutil.Floats(r["gnb_proba"]), 1e-9)
 	pred, _ := g.Predict(X)
-	nearAll(t, "pred", pred.Float64s(), floats(r["gnb_pred"]), 0)
+	testutil.AllNear(t, "pred", pred.Float64s(), testutil.Floats(r["gnb_pred"]), 0)
 }
 
 func TestMultinomialNBAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
-	y := floats(r["mnb_y"])
-	X := tensor.FromFloat64(floats(r["mnb_X"]), len(y), 4)
+	r := testutil.SklearnRef(t, "bayes")
+	y := testutil.Floats(r["mnb_y"])
+	X := tensor.FromFloat64(testutil.Floats(r["mnb_X"]), len(y), 4)
 	m := bayes.NewMultinomialNB()
 	m.Alpha = 0.5
 	if err := m.Fit(ctx, X, classical.Vector(y)); err != nil {
 		t.Fatal(err)
 	}
-	nearAll(t, "feature_log_prob", m.FeatureLogProb().Float64s(), floats(r["mnb_flp"]), 1e-12)
-	nearAll(t, "class_log_prior", m.ClassLogPrior(), floats(r["mnb_prior"]), 1e-12)
+	testutil.AllNear(t, "feature_log_prob", m.FeatureLogProb().Float64s(), testutil.Floats(r["mnb_flp"]), 1e-12)
+	testutil.AllNear(t, "class_log_prior", m.ClassLogPrior(), testutil.Floats(r["mnb_prior"]), 1e-12)
 	pr, _ := m.PredictProba(X)
-	nearAll(t, "proba", pr.Float64s(), floats(r["mnb_proba"]), 1e-9)
+	testutil.AllNear(t, "proba", pr.Float64s(), testutil.Floats(r["mnb_proba"]), 1e-9)
 	if err := m.Fit(ctx, tensor.FromFloat64([]float64{1, -1}, 1, 2), classical.Vector([]float64{0})); !errors.Is(err, classical.ErrInvalidInput) {
 		t.Errorf("negative counts: %v", err)
 	}

@@ -2,15 +2,14 @@ package neighbors_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/neighbors"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -20,66 +19,30 @@ var ctx = context.Background()
 func TestConformance(t *testing.T) {
 	cls := estimatortest.Config{Task: estimatortest.Classifier}
 	reg := estimatortest.Config{Task: estimatortest.Regressor}
-	for _, c := range []struct {
-		name  string
-		fresh func() classical.Estimator
-		cfg   estimatortest.Config
-	}{
-		{"Classifier", func() classical.Estimator { return neighbors.NewKNeighborsClassifier() }, cls},
-		{"ClassifierBruteDistance", func() classical.Estimator {
+	testutil.Conformance(t, []testutil.Case{
+		{Name: "Classifier", New: func() classical.Estimator { return neighbors.NewKNeighborsClassifier() }, Config: cls},
+		{Name: "ClassifierBruteDistance", New: func() classical.Estimator {
 			k := neighbors.NewKNeighborsClassifier()
 			k.Algorithm, k.Weights = "brute", "distance"
 			return k
-		}, cls},
-		{"ClassifierManhattanTree", func() classical.Estimator {
+		}, Config: cls},
+		{Name: "ClassifierManhattanTree", New: func() classical.Estimator {
 			k := neighbors.NewKNeighborsClassifier()
 			k.Algorithm, k.P = "kd_tree", 1
 			return k
-		}, cls},
-		{"Regressor", func() classical.Estimator { return neighbors.NewKNeighborsRegressor() }, reg},
-		{"RegressorBrute", func() classical.Estimator {
+		}, Config: cls},
+		{Name: "Regressor", New: func() classical.Estimator { return neighbors.NewKNeighborsRegressor() }, Config: reg},
+		{Name: "RegressorBrute", New: func() classical.Estimator {
 			k := neighbors.NewKNeighborsRegressor()
 			k.Algorithm, k.Weights = "brute", "distance"
 			return k
-		}, reg},
-	} {
-		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
-	}
+		}, Config: reg},
+	})
 }
 
-func ref(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/sklearn_ref.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]any
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	return all["neighbors"].(map[string]any)
-}
-
-func floats(v any) []float64 {
-	a := v.([]any)
-	out := make([]float64, len(a))
-	for i, x := range a {
-		out[i] = x.(float64)
-	}
-	return out
-}
-
-func nearAll(t *testing.T, what string, got, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, scikit-learn %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > 1e-9*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, scikit-learn %v", what, i, got[i], want[i])
-		}
-	}
-}
+// tol is the tolerance of the comparisons with scikit-learn, relative to
+// its values: |got-want| <= tol*(1+|want|).
+const tol = 1e-9
 
 // wine returns the scaled wine data split as the reference script does:
 // every fourth sample is a query.
@@ -89,21 +52,13 @@ func wine(t *testing.T, r map[string]any) (Xtr, ytr, Xte *tensor.Tensor) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := floats(r["X_wine_scaled"])
-	var tr, te []int
-	for i := 0; i < 178; i++ {
-		if i%4 != 0 {
-			tr = append(tr, i)
-		} else {
-			te = append(te, i)
-		}
-	}
-	X := tensor.FromFloat64(x, 178, 13)
-	return tensor.IndexSelect(X, 0, tr), tensor.IndexSelect(y, 0, tr), tensor.IndexSelect(X, 0, te)
+	X := tensor.FromFloat64(testutil.Floats(r["X_wine_scaled"]), 178, 13)
+	Xtr, ytr, Xte, _ = testutil.SplitEveryFourth(X, y)
+	return Xtr, ytr, Xte
 }
 
 func TestAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
+	r := testutil.SklearnRef(t, "neighbors")
 	Xtr, ytr, Xte := wine(t, r)
 	for _, alg := range []string{"brute", "kd_tree"} {
 		for _, w := range []string{"uniform", "distance"} {
@@ -115,8 +70,8 @@ func TestAgainstScikitLearn(t *testing.T) {
 			want := r["knn_"+w].(map[string]any)
 			pred, _ := k.Predict(Xte)
 			pr, _ := k.PredictProba(Xte)
-			nearAll(t, alg+" "+w+" predictions", pred.Float64s(), floats(want["pred"]))
-			nearAll(t, alg+" "+w+" probabilities", pr.Float64s(), floats(want["proba"]))
+			testutil.AllNear(t, alg+" "+w+" predictions", pred.Float64s(), testutil.Floats(want["pred"]), tol)
+			testutil.AllNear(t, alg+" "+w+" probabilities", pr.Float64s(), testutil.Floats(want["proba"]), tol)
 
 			kr := neighbors.NewKNeighborsRegressor()
 			kr.Weights, kr.Algorithm = w, alg
@@ -125,7 +80,7 @@ func TestAgainstScikitLearn(t *testing.T) {
 				t.Fatal(err)
 			}
 			rp, _ := kr.Predict(Xte)
-			nearAll(t, alg+" "+w+" regression", rp.Float64s(), floats(r["knr_"+w].(map[string]any)["pred"]))
+			testutil.AllNear(t, alg+" "+w+" regression", rp.Float64s(), testutil.Floats(r["knr_"+w].(map[string]any)["pred"]), tol)
 		}
 		k := neighbors.NewKNeighborsClassifier()
 		k.NNeighbors, k.P, k.Algorithm = 3, 1, alg
@@ -133,7 +88,7 @@ func TestAgainstScikitLearn(t *testing.T) {
 			t.Fatal(err)
 		}
 		pr, _ := k.PredictProba(Xte)
-		nearAll(t, alg+" manhattan probabilities", pr.Float64s(), floats(r["knn_manhattan"].(map[string]any)["proba"]))
+		testutil.AllNear(t, alg+" manhattan probabilities", pr.Float64s(), testutil.Floats(r["knn_manhattan"].(map[string]any)["proba"]), tol)
 		k.NNeighbors, k.P = 5, 2
 		if err := k.Fit(ctx, Xtr, ytr); err != nil {
 			t.Fatal(err)
@@ -142,8 +97,8 @@ func TestAgainstScikitLearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nearAll(t, alg+" kneighbors distances", d.Float64s(), floats(r["kneighbors_dist"]))
-		wi := floats(r["kneighbors_idx"])
+		testutil.AllNear(t, alg+" kneighbors distances", d.Float64s(), testutil.Floats(r["kneighbors_dist"]), tol)
+		wi := testutil.Floats(r["kneighbors_idx"])
 		for i := range idx {
 			if float64(idx[i]) != wi[i] {
 				t.Fatalf("%s kneighbors index %d = %d, scikit-learn %v", alg, i, idx[i], wi[i])

@@ -4,12 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/linear"
 	"github.com/ember-ml/ember/classical/neighbors"
 	"github.com/ember-ml/ember/classical/pipeline"
@@ -36,19 +36,10 @@ func part1Data(b *testing.B, name string) (X, y *tensor.Tensor) {
 	return X, y
 }
 
-// cpuSeconds returns the user+system CPU time of this process so far.
-func cpuSeconds() float64 {
-	var r syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
-		return 0
-	}
-	return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
-}
-
 // reportCPU adds the CPU milliseconds per operation since c0 (all threads
 // of the process) to the benchmark's output.
 func reportCPU(b *testing.B, c0 float64) {
-	b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
+	b.ReportMetric((testutil.CPUSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
 }
 
 // bestOf runs op b.N times and reports the fastest run as "best-ms" (the
@@ -68,7 +59,7 @@ func BenchmarkPart1Fit(b *testing.B) {
 	fit := func(b *testing.B, file string, fresh func() classical.Estimator, predict bool) {
 		X, y := part1Data(b, file)
 		b.ResetTimer()
-		defer reportCPU(b, cpuSeconds())
+		defer reportCPU(b, testutil.CPUSeconds())
 		bestOf(b, func() {
 			e := fresh()
 			if err := e.Fit(ctx, X, y); err != nil {
@@ -103,7 +94,7 @@ func BenchmarkPart1Fit(b *testing.B) {
 		}
 		part1Data(b, "classification.csv") // skip unless run by the peer script
 		b.ResetTimer()
-		defer reportCPU(b, cpuSeconds())
+		defer reportCPU(b, testutil.CPUSeconds())
 		bestOf(b, func() {
 			s := selection.NewGridSearchCV(pipeline.New(
 				pipeline.Step("scaler", preprocess.NewStandardScaler()),

@@ -3,11 +3,9 @@ package selection_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/linear"
 	"github.com/ember-ml/ember/classical/pipeline"
 	"github.com/ember-ml/ember/classical/preprocess"
@@ -26,48 +25,17 @@ import (
 
 var ctx = context.Background()
 
-func ref(t *testing.T, section string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/sklearn_ref.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]any
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	return all[section].(map[string]any)
-}
-
-func floats(v any) []float64 {
-	a := v.([]any)
-	out := make([]float64, len(a))
-	for i, x := range a {
-		out[i] = x.(float64)
-	}
-	return out
-}
-
-func ints(v any) []int {
-	f := floats(v)
-	out := make([]int, len(f))
-	for i, x := range f {
-		out[i] = int(x)
-	}
-	return out
-}
-
 func TestFoldsMatchScikitLearn(t *testing.T) {
-	r := ref(t, "splits")
-	y := classical.Vector(floats(r["y"]))
+	r := testutil.SklearnRef(t, "splits")
+	y := classical.Vector(testutil.Floats(r["y"]))
 	X := tensor.New(tensor.Float64, 23, 2)
 	folds, err := selection.KFold{NSplits: 5}.Split(X, y)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, want := range r["kfold5"].([]any) {
-		if !slices.Equal(folds[i].Test, ints(want)) {
-			t.Errorf("KFold fold %d test %v, scikit-learn %v", i, folds[i].Test, ints(want))
+		if !slices.Equal(folds[i].Test, testutil.Ints(want)) {
+			t.Errorf("KFold fold %d test %v, scikit-learn %v", i, folds[i].Test, testutil.Ints(want))
 		}
 	}
 	folds, err = selection.StratifiedKFold{NSplits: 3}.Split(X, y)
@@ -75,8 +43,8 @@ func TestFoldsMatchScikitLearn(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range r["skfold3"].([]any) {
-		if !slices.Equal(folds[i].Test, ints(want)) {
-			t.Errorf("StratifiedKFold fold %d test %v, scikit-learn %v", i, folds[i].Test, ints(want))
+		if !slices.Equal(folds[i].Test, testutil.Ints(want)) {
+			t.Errorf("StratifiedKFold fold %d test %v, scikit-learn %v", i, folds[i].Test, testutil.Ints(want))
 		}
 	}
 	// Every sample is tested exactly once, and never trained on in its
@@ -180,7 +148,7 @@ func scaledLogReg() *pipeline.Pipeline {
 // scikit-learn's (with the same, unshuffled stratified folds they agree
 // fold by fold).
 func TestCrossValScoreMatchesScikitLearn(t *testing.T) {
-	r := ref(t, "cv")
+	r := testutil.SklearnRef(t, "cv")
 	for _, name := range []string{"iris.csv", "wine_data.csv", "breast_cancer.csv"} {
 		X, y, err := testdata.Load(name)
 		if err != nil {
@@ -195,7 +163,7 @@ func TestCrossValScoreMatchesScikitLearn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := floats(want[model])
+			w := testutil.Floats(want[model])
 			if d := math.Abs(selection.Mean(got) - selection.Mean(w)); d > 0.01 {
 				t.Errorf("%s %s: mean accuracy %.4f, scikit-learn %.4f", name, model, selection.Mean(got), selection.Mean(w))
 			}

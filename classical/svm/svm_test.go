@@ -2,16 +2,15 @@ package svm_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/svm"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -21,75 +20,24 @@ var ctx = context.Background()
 func TestConformance(t *testing.T) {
 	cls := estimatortest.Config{Task: estimatortest.Classifier}
 	reg := estimatortest.Config{Task: estimatortest.Regressor}
-	for _, c := range []struct {
-		name  string
-		fresh func() classical.Estimator
-		cfg   estimatortest.Config
-	}{
-		{"SVC", func() classical.Estimator { return svm.NewSVC() }, cls},
-		{"SVCProbability", func() classical.Estimator { s := svm.NewSVC(); s.Probability = true; return s }, cls},
-		{"SVCBinaryPoly", func() classical.Estimator {
+	testutil.Conformance(t, []testutil.Case{
+		{Name: "SVC", New: func() classical.Estimator { return svm.NewSVC() }, Config: cls},
+		{Name: "SVCProbability", New: func() classical.Estimator { s := svm.NewSVC(); s.Probability = true; return s }, Config: cls},
+		{Name: "SVCBinaryPoly", New: func() classical.Estimator {
 			s := svm.NewSVC()
 			s.Kernel, s.Probability, s.ClassWeight = "poly", true, "balanced"
 			return s
-		}, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
-		{"SVCLinearOvo", func() classical.Estimator {
+		}, Config: estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{Name: "SVCLinearOvo", New: func() classical.Estimator {
 			s := svm.NewSVC()
 			s.Kernel, s.DecisionFunctionShape = "linear", "ovo"
 			return s
-		}, cls},
-		{"SVR", func() classical.Estimator { s := svm.NewSVR(); s.C = 100; return s }, reg},
-		{"SVRLinear", func() classical.Estimator { s := svm.NewSVR(); s.Kernel = "linear"; return s }, reg},
-		{"LinearSVC", func() classical.Estimator { return svm.NewLinearSVC() }, cls},
-		{"LinearSVCBinary", func() classical.Estimator { return svm.NewLinearSVC() }, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
-	} {
-		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
-	}
-}
-
-func ref(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/sklearn_ref.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]any
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	return all["svm"].(map[string]any)
-}
-
-func floats(v any) []float64 {
-	a := v.([]any)
-	out := make([]float64, len(a))
-	for i, x := range a {
-		out[i] = x.(float64)
-	}
-	return out
-}
-
-func ints(v any) []int {
-	f := floats(v)
-	out := make([]int, len(f))
-	for i, x := range f {
-		out[i] = int(x)
-	}
-	return out
-}
-
-func nearAll(t *testing.T, what string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, scikit-learn %d", what, len(got), len(want))
-	}
-	worst := 0.0
-	for i := range got {
-		worst = math.Max(worst, math.Abs(got[i]-want[i])/(1+math.Abs(want[i])))
-	}
-	if worst > tol {
-		t.Errorf("%s: largest relative difference to scikit-learn %.3g > %.3g", what, worst, tol)
-	}
+		}, Config: cls},
+		{Name: "SVR", New: func() classical.Estimator { s := svm.NewSVR(); s.C = 100; return s }, Config: reg},
+		{Name: "SVRLinear", New: func() classical.Estimator { s := svm.NewSVR(); s.Kernel = "linear"; return s }, Config: reg},
+		{Name: "LinearSVC", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: cls},
+		{Name: "LinearSVCBinary", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+	})
 }
 
 func irisScaled(t *testing.T, r map[string]any) (X, y *tensor.Tensor) {
@@ -98,7 +46,7 @@ func irisScaled(t *testing.T, r map[string]any) (X, y *tensor.Tensor) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tensor.FromFloat64(floats(r["X_iris_scaled"]), 150, 4), y
+	return tensor.FromFloat64(testutil.Floats(r["X_iris_scaled"]), 150, 4), y
 }
 
 // supportClose compares support vector counts: a sample exactly on the
@@ -118,7 +66,7 @@ func supportClose(t *testing.T, what string, got, want []int) {
 }
 
 func TestSVCAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
+	r := testutil.SklearnRef(t, "svm")
 	X, y := irisScaled(t, r)
 	for _, kernel := range []string{"linear", "rbf", "poly", "sigmoid"} {
 		s := svm.NewSVC()
@@ -134,15 +82,15 @@ func TestSVCAgainstScikitLearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nearAll(t, kernel+" decision function", dec.Float64s(), floats(want["dec"]), 1e-4)
-		nearAll(t, kernel+" intercept", s.Intercept(), floats(want["intercept"]), 1e-4)
+		testutil.AllNear(t, kernel+" decision function", dec.Float64s(), testutil.Floats(want["dec"]), 1e-4)
+		testutil.AllNear(t, kernel+" intercept", s.Intercept(), testutil.Floats(want["intercept"]), 1e-4)
 		pred, _ := s.Predict(X)
-		nearAll(t, kernel+" predictions", pred.Float64s(), floats(want["pred"]), 0)
-		supportClose(t, kernel, s.NSupport(), ints(want["n_support"]))
+		testutil.AllNear(t, kernel+" predictions", pred.Float64s(), testutil.Floats(want["pred"]), 0)
+		supportClose(t, kernel, s.NSupport(), testutil.Ints(want["n_support"]))
 		if kernel == "rbf" {
 			s.DecisionFunctionShape = "ovr"
 			dec, _ := s.DecisionFunction(X)
-			nearAll(t, "rbf ovr decision function", dec.Float64s(), floats(want["dec_ovr"]), 1e-4)
+			testutil.AllNear(t, "rbf ovr decision function", dec.Float64s(), testutil.Floats(want["dec_ovr"]), 1e-4)
 		}
 	}
 	yb := make([]float64, 150)
@@ -159,15 +107,15 @@ func TestSVCAgainstScikitLearn(t *testing.T) {
 	}
 	want := r["svc_rbf_binary"].(map[string]any)
 	dec, _ := s.DecisionFunction(X)
-	nearAll(t, "binary decision function", dec.Float64s(), floats(want["dec"]), 1e-4)
-	supportClose(t, "binary", s.NSupport(), ints(want["n_support"]))
+	testutil.AllNear(t, "binary decision function", dec.Float64s(), testutil.Floats(want["dec"]), 1e-4)
+	supportClose(t, "binary", s.NSupport(), testutil.Ints(want["n_support"]))
 	s = svm.NewSVC()
 	s.Tol, s.ClassWeight = 1e-6, "balanced"
 	if err := s.Fit(ctx, X, Y); err != nil {
 		t.Fatal(err)
 	}
 	dec, _ = s.DecisionFunction(X)
-	nearAll(t, "balanced decision function", dec.Float64s(), floats(r["svc_rbf_balanced"].(map[string]any)["dec"]), 1e-4)
+	testutil.AllNear(t, "balanced decision function", dec.Float64s(), testutil.Floats(r["svc_rbf_balanced"].(map[string]any)["dec"]), 1e-4)
 
 	// Probabilities: libsvm's calibration folds are random, so compare
 	// the ranking with the decision function and the agreement of argmax.
@@ -193,7 +141,7 @@ func TestSVCAgainstScikitLearn(t *testing.T) {
 }
 
 func TestLinearSVCAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
+	r := testutil.SklearnRef(t, "svm")
 	X, y := irisScaled(t, r)
 	l := svm.NewLinearSVC()
 	l.C, l.Tol, l.MaxIter = 0.5, 1e-10, 10000
@@ -201,10 +149,10 @@ func TestLinearSVCAgainstScikitLearn(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := r["linear_svc"].(map[string]any)
-	nearAll(t, "coef", l.Coef().Float64s(), floats(want["coef"]), 1e-4)
-	nearAll(t, "intercept", l.Intercept(), floats(want["intercept"]), 1e-4)
+	testutil.AllNear(t, "coef", l.Coef().Float64s(), testutil.Floats(want["coef"]), 1e-4)
+	testutil.AllNear(t, "intercept", l.Intercept(), testutil.Floats(want["intercept"]), 1e-4)
 	pred, _ := l.Predict(X)
-	nearAll(t, "predictions", pred.Float64s(), floats(want["pred"]), 0)
+	testutil.AllNear(t, "predictions", pred.Float64s(), testutil.Floats(want["pred"]), 0)
 	yb := make([]float64, 150)
 	for i, v := range y.Float64s() {
 		if v == 1 {
@@ -215,12 +163,12 @@ func TestLinearSVCAgainstScikitLearn(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = r["linear_svc_binary"].(map[string]any)
-	nearAll(t, "binary coef", l.Coef().Float64s(), floats(want["coef"]), 1e-4)
-	nearAll(t, "binary intercept", l.Intercept(), floats(want["intercept"]), 1e-4)
+	testutil.AllNear(t, "binary coef", l.Coef().Float64s(), testutil.Floats(want["coef"]), 1e-4)
+	testutil.AllNear(t, "binary intercept", l.Intercept(), testutil.Floats(want["intercept"]), 1e-4)
 }
 
 func TestSVRAgainstScikitLearn(t *testing.T) {
-	r := ref(t)
+	r := testutil.SklearnRef(t, "svm")
 	X, _ := irisScaled(t, r)
 	raw, _, err := testdata.Load("iris.csv")
 	if err != nil {
@@ -236,8 +184,8 @@ func TestSVRAgainstScikitLearn(t *testing.T) {
 		}
 		want := r["svr_"+kernel].(map[string]any)
 		pred, _ := s.Predict(Xr)
-		nearAll(t, kernel+" SVR predictions", pred.Float64s(), floats(want["pred"]), 1e-4)
-		nearAll(t, kernel+" SVR intercept", []float64{s.Intercept()}, floats(want["intercept"]), 1e-4)
+		testutil.AllNear(t, kernel+" SVR predictions", pred.Float64s(), testutil.Floats(want["pred"]), 1e-4)
+		testutil.AllNear(t, kernel+" SVR intercept", []float64{s.Intercept()}, testutil.Floats(want["intercept"]), 1e-4)
 		supportClose(t, kernel+" SVR", []int{len(s.Support())}, []int{int(want["n_support"].(float64))})
 	}
 }
@@ -360,7 +308,7 @@ func TestDenseAndLRUCachesAgree(t *testing.T) {
 	}
 	da, _ := a.DecisionFunction(X)
 	db, _ := b.DecisionFunction(X)
-	nearAll(t, "dense vs LRU decision function", da.Float64s(), db.Float64s(), 1e-6)
+	testutil.AllNear(t, "dense vs LRU decision function", da.Float64s(), db.Float64s(), 1e-6)
 }
 
 // TestCachedKernelsMatch checks the cache's fast kernels (exp and tanh by
@@ -380,7 +328,7 @@ func TestCachedKernelsMatch(t *testing.T) {
 		}
 		da, _ := a.DecisionFunction(X)
 		db, _ := b.DecisionFunction(X)
-		nearAll(t, kernel+" dense vs LRU", da.Float64s(), db.Float64s(), 1e-6)
+		testutil.AllNear(t, kernel+" dense vs LRU", da.Float64s(), db.Float64s(), 1e-6)
 	}
 }
 
