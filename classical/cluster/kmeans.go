@@ -62,6 +62,14 @@ func (s *kmState) fitted() bool { return len(s.Centers.Data) > 0 }
 func (s *kmState) k() int { return s.Centers.Shape[0] }
 func (s *kmState) d() int { return s.Centers.Shape[1] }
 
+// checkX checks X against the fitted centers of the estimator est.
+func (s *kmState) checkX(est string, X *tensor.Tensor) (classical.Matrix, error) {
+	if !s.fitted() {
+		return classical.Matrix{}, classical.NotFitted(est)
+	}
+	return classical.CheckFeatures(est, X, s.d())
+}
+
 func (s *kmState) unmarshal(b []byte) error {
 	var st kmState
 	if err := classical.UnmarshalStrict(b, &st); err != nil {
@@ -193,11 +201,7 @@ func (m *KMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	for i := range best.centers {
 		best.centers[i] += mean[i%d]
 	}
-	labels := make([]float64, n)
-	for i, l := range best.labels {
-		labels[i] = float64(l)
-	}
-	m.st = kmState{Centers: classical.NewArray(best.centers, k, d), Labels: labels, Inertia: best.inertia, NIter: best.nIter}
+	m.st = kmState{Centers: classical.NewArray(best.centers, k, d), Labels: labelFloats(best.labels), Inertia: best.inertia, NIter: best.nIter}
 	return nil
 }
 
@@ -249,26 +253,26 @@ func (m *KMeans) MarshalState() ([]byte, error) { return classical.MarshalFitted
 func (m *KMeans) UnmarshalState(b []byte) error { return m.st.unmarshal(b) }
 
 func predictCenters(est string, s *kmState, X *tensor.Tensor) (*tensor.Tensor, error) {
-	if !s.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeatures(est, X, s.d())
+	xm, err := s.checkX(est, X)
 	if err != nil {
 		return nil, err
 	}
 	labels, _ := assignAll(xm.Data, xm.Rows, xm.Cols, s.Centers.Data, s.k())
+	return classical.Vector(labelFloats(labels)), nil
+}
+
+// labelFloats returns cluster labels as float64s, as labels_ and Predict
+// hand them out.
+func labelFloats(labels []int32) []float64 {
 	out := make([]float64, len(labels))
 	for i, l := range labels {
 		out[i] = float64(l)
 	}
-	return classical.Vector(out), nil
+	return out
 }
 
 func transformCenters(est string, s *kmState, X *tensor.Tensor) (*tensor.Tensor, error) {
-	if !s.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeatures(est, X, s.d())
+	xm, err := s.checkX(est, X)
 	if err != nil {
 		return nil, err
 	}
@@ -289,10 +293,7 @@ func transformCenters(est string, s *kmState, X *tensor.Tensor) (*tensor.Tensor,
 }
 
 func scoreCenters(est string, s *kmState, X *tensor.Tensor) (float64, error) {
-	if !s.fitted() {
-		return 0, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeatures(est, X, s.d())
+	xm, err := s.checkX(est, X)
 	if err != nil {
 		return 0, err
 	}

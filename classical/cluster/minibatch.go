@@ -218,12 +218,8 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		}
 	}
 	labels, _ := assignAll(x, n, d, centers, k)
-	lf := make([]float64, n)
-	for i, l := range labels {
-		lf[i] = float64(l)
-	}
 	m.nSteps = step
-	m.st = kmState{Centers: classical.NewArray(centers, k, d), Labels: lf, Inertia: inertiaOf(x, n, d, centers, labels),
+	m.st = kmState{Centers: classical.NewArray(centers, k, d), Labels: labelFloats(labels), Inertia: inertiaOf(x, n, d, centers, labels),
 		NIter: int(math.Ceil(float64(step*batch) / float64(n)))}
 	return nil
 }
