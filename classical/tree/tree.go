@@ -216,18 +216,27 @@ type ExportOptions struct {
 	ShowWeights bool
 }
 
+// check refuses to export an unfitted tree, or names that do not match
+// its features or classes; what is the exporter's name for the messages.
+func (o *ExportOptions) check(what string, t *Tree, classes []float64) error {
+	if t == nil {
+		return classical.NotFitted(what)
+	}
+	if o.FeatureNames != nil && len(o.FeatureNames) != t.NFeatures {
+		return classical.Invalidf(what, "%d feature names for %d features", len(o.FeatureNames), t.NFeatures)
+	}
+	if o.ClassNames != nil && classes != nil && len(o.ClassNames) != len(classes) {
+		return classical.Invalidf(what, "%d class names for %d classes", len(o.ClassNames), len(classes))
+	}
+	return nil
+}
+
 func fmtNum(v float64, dec int) string { return strconv.FormatFloat(v, 'f', dec, 64) }
 
 // exportText writes the rules of t like scikit-learn's export_text.
 func exportText(t *Tree, classes []float64, o ExportOptions) (string, error) {
-	if t == nil {
-		return "", classical.NotFitted("ExportText")
-	}
-	if o.FeatureNames != nil && len(o.FeatureNames) != t.NFeatures {
-		return "", classical.Invalidf("ExportText", "%d feature names for %d features", len(o.FeatureNames), t.NFeatures)
-	}
-	if o.ClassNames != nil && classes != nil && len(o.ClassNames) != len(classes) {
-		return "", classical.Invalidf("ExportText", "%d class names for %d classes", len(o.ClassNames), len(classes))
+	if err := o.check("ExportText", t, classes); err != nil {
+		return "", err
 	}
 	dec := o.Decimals
 	if dec <= 0 {
@@ -297,14 +306,8 @@ func pyNum(v float64, dec int) string {
 // exportDOT writes t in Graphviz DOT as scikit-learn 1.2's export_graphviz
 // does (default options).
 func exportDOT(t *Tree, classes []float64, criterion string, o ExportOptions) (string, error) {
-	if t == nil {
-		return "", classical.NotFitted("ExportDOT")
-	}
-	if o.FeatureNames != nil && len(o.FeatureNames) != t.NFeatures {
-		return "", classical.Invalidf("ExportDOT", "%d feature names for %d features", len(o.FeatureNames), t.NFeatures)
-	}
-	if o.ClassNames != nil && classes != nil && len(o.ClassNames) != len(classes) {
-		return "", classical.Invalidf("ExportDOT", "%d class names for %d classes", len(o.ClassNames), len(classes))
+	if err := o.check("ExportDOT", t, classes); err != nil {
+		return "", err
 	}
 	dec := o.Decimals
 	if dec <= 0 {
