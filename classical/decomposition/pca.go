@@ -236,12 +236,7 @@ func (p *PCA) fitted() bool { return len(p.st.Components.Data) > 0 }
 // Transform projects X on the components: (X - mean)·componentsᵀ, divided
 // by sqrt(explained_variance) when whitening.
 func (p *PCA) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
-	const est = "PCA"
-	if !p.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	k, d := p.st.Components.Shape[0], p.st.Components.Shape[1]
-	xm, err := classical.CheckFeatures(est, X, d)
+	xm, k, d, err := checkInput("PCA", p.st.Components, X, false)
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +265,7 @@ func (p *PCA) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
 // InverseTransform maps projections back to the feature space:
 // Z·components (times sqrt(explained_variance) when whitening) + mean.
 func (p *PCA) InverseTransform(Z *tensor.Tensor) (*tensor.Tensor, error) {
-	const est = "PCA"
-	if !p.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	k, d := p.st.Components.Shape[0], p.st.Components.Shape[1]
-	zm, err := classical.CheckFeatures(est, Z, k)
+	zm, k, d, err := checkInput("PCA", p.st.Components, Z, true)
 	if err != nil {
 		return nil, err
 	}
@@ -309,10 +299,7 @@ func (p *PCA) FitTransform(ctx context.Context, X *tensor.Tensor) (*tensor.Tenso
 
 // Components returns components_ [n_components, n_features], nil before Fit.
 func (p *PCA) Components() *tensor.Tensor {
-	if !p.fitted() {
-		return nil
-	}
-	return tensor.FromFloat64(slices.Clone(p.st.Components.Data), p.st.Components.Shape...)
+	return componentsTensor(p.st.Components)
 }
 
 // NComponentsFitted returns n_components_.
@@ -359,6 +346,30 @@ func (p *PCA) UnmarshalState(b []byte) error {
 	}
 	p.st = st
 	return nil
+}
+
+// checkInput checks the input X of Transform (inverse false: d columns)
+// or InverseTransform (inverse true: k columns) of the decomposition est
+// fitted with components c [k, d], and returns it with k and d.
+func checkInput(est string, c classical.Array, X *tensor.Tensor, inverse bool) (xm classical.Matrix, k, d int, err error) {
+	if len(c.Data) == 0 {
+		return classical.Matrix{}, 0, 0, classical.NotFitted(est)
+	}
+	k, d = c.Shape[0], c.Shape[1]
+	cols := d
+	if inverse {
+		cols = k
+	}
+	xm, err = classical.CheckFeatures(est, X, cols)
+	return xm, k, d, err
+}
+
+// componentsTensor returns a copy of components_ c, nil before Fit.
+func componentsTensor(c classical.Array) *tensor.Tensor {
+	if len(c.Data) == 0 {
+		return nil
+	}
+	return tensor.FromFloat64(slices.Clone(c.Data), c.Shape...)
 }
 
 // checkComponents validates loaded state: k×d components, d means, k of
@@ -520,12 +531,7 @@ func (t *TruncatedSVD) fitted() bool { return len(t.st.Components.Data) > 0 }
 
 // Transform returns X·componentsᵀ.
 func (t *TruncatedSVD) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
-	const est = "TruncatedSVD"
-	if !t.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	k, d := t.st.Components.Shape[0], t.st.Components.Shape[1]
-	xm, err := classical.CheckFeatures(est, X, d)
+	xm, k, d, err := checkInput("TruncatedSVD", t.st.Components, X, false)
 	if err != nil {
 		return nil, err
 	}
@@ -534,12 +540,7 @@ func (t *TruncatedSVD) Transform(X *tensor.Tensor) (*tensor.Tensor, error) {
 
 // InverseTransform returns Z·components.
 func (t *TruncatedSVD) InverseTransform(Z *tensor.Tensor) (*tensor.Tensor, error) {
-	const est = "TruncatedSVD"
-	if !t.fitted() {
-		return nil, classical.NotFitted(est)
-	}
-	k, d := t.st.Components.Shape[0], t.st.Components.Shape[1]
-	zm, err := classical.CheckFeatures(est, Z, k)
+	zm, k, d, err := checkInput("TruncatedSVD", t.st.Components, Z, true)
 	if err != nil {
 		return nil, err
 	}
@@ -556,10 +557,7 @@ func (t *TruncatedSVD) FitTransform(ctx context.Context, X *tensor.Tensor) (*ten
 
 // Components returns components_ [n_components, n_features].
 func (t *TruncatedSVD) Components() *tensor.Tensor {
-	if !t.fitted() {
-		return nil
-	}
-	return tensor.FromFloat64(slices.Clone(t.st.Components.Data), t.st.Components.Shape...)
+	return componentsTensor(t.st.Components)
 }
 
 // ExplainedVariance returns explained_variance_, the variance of each
