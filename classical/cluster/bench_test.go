@@ -1,34 +1,20 @@
 package cluster_test
 
 import (
-	"encoding/binary"
-	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ember-ml/ember/classical/cluster"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
 // peerData returns the matrix bench/peers/cluster_bench.py wrote to
-// $EMBER_CLUSTER_BENCH_DIR/name (raw little-endian float64, rows x cols),
-// so that ember and scikit-learn time the same data; without the variable
-// it makes blobs like scikit-learn's make_blobs.
+// $EMBER_CLUSTER_BENCH_DIR/name (see testutil.PeerMatrix), so that ember
+// and scikit-learn time the same data; without the variable it makes
+// blobs like scikit-learn's make_blobs.
 func peerData(b *testing.B, name string, rows, cols, centers int) *tensor.Tensor {
-	if dir := os.Getenv("EMBER_CLUSTER_BENCH_DIR"); dir != "" {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(raw) != 8*rows*cols {
-			b.Fatalf("%s: %d bytes, want %d", name, len(raw), 8*rows*cols)
-		}
-		x := make([]float64, rows*cols)
-		for i := range x {
-			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
-		}
-		return tensor.FromFloat64(x, rows, cols)
+	if X := testutil.PeerMatrix(b, name, rows, cols); X != nil {
+		return X
 	}
 	rng := tensor.NewRand(0)
 	c := make([]float64, centers*cols)
@@ -52,14 +38,14 @@ func BenchmarkPeerKMeans(b *testing.B) {
 	X := peerData(b, "kmeans.f64", 100000, 2, 8)
 	var m *cluster.KMeans
 	b.ResetTimer()
-	cpu0 := cpuSeconds()
+	cpu0 := testutil.CPUSeconds()
 	for i := 0; i < b.N; i++ {
 		m = cluster.NewKMeans(8)
 		if err := m.Fit(ctx, X, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+	b.ReportMetric((testutil.CPUSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(m.Inertia(), "inertia")
 	b.ReportMetric(float64(m.NIter()), "n_iter")
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/ember-ml/ember/classical/cluster"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -61,50 +61,29 @@ type reference struct {
 	IrisSilhouette float64                    `json:"iris_silhouette"`
 }
 
+// loadRef reads the values testdata/record_sklearn_cluster.py recorded.
 func loadRef(t *testing.T) *reference {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn_cluster.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r reference
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "testdata/sklearn_cluster.json", &r)
 	return &r
-}
-
-func near(t *testing.T, what string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
-	}
 }
 
 func TestConformance(t *testing.T) {
 	cfg := estimatortest.Config{Task: estimatortest.Clusterer}
-	estimatortest.Check(t, func() classical.Estimator { return cluster.NewKMeans(3) }, cfg)
-	t.Run("KMeansRandomInit", func(t *testing.T) {
-		estimatortest.Check(t, func() classical.Estimator {
+	testutil.Conformance(t, []testutil.Case{
+		{Name: "KMeans", New: func() classical.Estimator { return cluster.NewKMeans(3) }, Config: cfg},
+		{Name: "KMeansRandomInit", New: func() classical.Estimator {
 			m := cluster.NewKMeans(4)
 			m.Init, m.NInit, m.Seed = "random", 3, 9
 			return m
-		}, cfg)
-	})
-	t.Run("MiniBatchKMeans", func(t *testing.T) {
-		estimatortest.Check(t, func() classical.Estimator {
+		}, Config: cfg},
+		{Name: "MiniBatchKMeans", New: func() classical.Estimator {
 			m := cluster.NewMiniBatchKMeans(3)
 			m.BatchSize = 32
 			return m
-		}, cfg)
-	})
-	t.Run("DBSCAN", func(t *testing.T) {
-		estimatortest.Check(t, func() classical.Estimator { return cluster.NewDBSCAN(1.2, 4) }, cfg)
+		}, Config: cfg},
+		{Name: "DBSCAN", New: func() classical.Estimator { return cluster.NewDBSCAN(1.2, 4) }, Config: cfg},
 	})
 }
 
@@ -119,9 +98,9 @@ func TestKMeansMatchesScikitLearnWithFixedInit(t *testing.T) {
 			if err := m.Fit(ctx, X, nil); err != nil {
 				t.Fatal(err)
 			}
-			near(t, "centers", m.Centers().Float64s(), ref.Centers, 1e-9)
-			near(t, "labels", m.Labels(), ref.Labels, 0)
-			near(t, "inertia", []float64{m.Inertia()}, []float64{ref.Inertia}, 1e-9)
+			testutil.AllNear(t, "centers", m.Centers().Float64s(), ref.Centers, 1e-9)
+			testutil.AllNear(t, "labels", m.Labels(), ref.Labels, 0)
+			testutil.AllNear(t, "inertia", []float64{m.Inertia()}, []float64{ref.Inertia}, 1e-9)
 			if m.NIter() != ref.NIter {
 				t.Errorf("n_iter = %d, scikit-learn %d", m.NIter(), ref.NIter)
 			}
@@ -129,12 +108,12 @@ func TestKMeansMatchesScikitLearnWithFixedInit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			near(t, "predict", pred.Float64s(), ref.Labels, 0)
+			testutil.AllNear(t, "predict", pred.Float64s(), ref.Labels, 0)
 			sc, err := m.Score(X, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			near(t, "score", []float64{sc}, []float64{-ref.Inertia}, 1e-9)
+			testutil.AllNear(t, "score", []float64{sc}, []float64{-ref.Inertia}, 1e-9)
 			// Transform: distances to the centers; the smallest is the label.
 			tr, err := m.Transform(X)
 			if err != nil {
@@ -269,20 +248,20 @@ func TestAgglomerativeMatchesScikitLearnAndScipy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			near(t, "labels", lab.Float64s(), ref.Labels, 0)
+			testutil.AllNear(t, "labels", lab.Float64s(), ref.Labels, 0)
 			ch := m.Children()
 			flat := make([]float64, 0, 2*len(ch))
 			for _, c := range ch {
 				flat = append(flat, float64(c[0]), float64(c[1]))
 			}
-			near(t, "children", flat, ref.Children, 0)
-			near(t, "distances", m.Distances(), ref.Distances, 1e-10)
+			testutil.AllNear(t, "children", flat, ref.Children, 0)
+			testutil.AllNear(t, "distances", m.Distances(), ref.Distances, 1e-10)
 			Z, err := cluster.Linkage(ctx, X, method, "euclidean")
 			if err != nil {
 				t.Fatal(err)
 			}
-			near(t, "Z", Z.Float64s(), ref.Z, 1e-10)
-			near(t, "LinkageMatrix", m.LinkageMatrix().Float64s(), ref.Z, 1e-10)
+			testutil.AllNear(t, "Z", Z.Float64s(), ref.Z, 1e-10)
+			testutil.AllNear(t, "LinkageMatrix", m.LinkageMatrix().Float64s(), ref.Z, 1e-10)
 		})
 	}
 	for _, key := range []string{"complete_manhattan", "complete_cosine", "average_manhattan", "average_cosine"} {
@@ -296,7 +275,7 @@ func TestAgglomerativeMatchesScikitLearnAndScipy(t *testing.T) {
 		if err := m.Fit(ctx, X, nil); err != nil {
 			t.Fatal(err)
 		}
-		near(t, key+" labels", m.Labels(), ref.Labels, 0)
+		testutil.AllNear(t, key+" labels", m.Labels(), ref.Labels, 0)
 	}
 	var ref linkRef
 	agg(t, r, "ward_threshold4", &ref)
@@ -308,7 +287,7 @@ func TestAgglomerativeMatchesScikitLearnAndScipy(t *testing.T) {
 	if m.NClustersFitted() != ref.NClusters {
 		t.Errorf("n_clusters_ = %d, scikit-learn %d", m.NClustersFitted(), ref.NClusters)
 	}
-	near(t, "threshold labels", m.Labels(), ref.Labels, 0)
+	testutil.AllNear(t, "threshold labels", m.Labels(), ref.Labels, 0)
 }
 
 func TestAgglomerativeContract(t *testing.T) {
@@ -383,13 +362,13 @@ func TestDBSCANMatchesScikitLearn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			near(t, "labels", lab.Float64s(), ref.Labels, 0)
+			testutil.AllNear(t, "labels", lab.Float64s(), ref.Labels, 0)
 			core := m.CoreSampleIndices()
 			cf := make([]float64, len(core))
 			for i, c := range core {
 				cf[i] = float64(c)
 			}
-			near(t, "core_sample_indices", cf, ref.Core, 0)
+			testutil.AllNear(t, "core_sample_indices", cf, ref.Core, 0)
 			if m.Components().Shape()[0] != len(core) {
 				t.Errorf("components shape %v", m.Components().Shape())
 			}
@@ -419,12 +398,12 @@ func TestSilhouetteMatchesScikitLearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		near(t, name+" silhouette_samples", s.Float64s(), ref.SilhouetteSamples, 1e-9)
+		testutil.AllNear(t, name+" silhouette_samples", s.Float64s(), ref.SilhouetteSamples, 1e-9)
 		sc, err := cluster.SilhouetteScore(X, classical.Vector(ref.Labels))
 		if err != nil {
 			t.Fatal(err)
 		}
-		near(t, name+" silhouette", []float64{sc}, []float64{ref.Silhouette}, 1e-9)
+		testutil.AllNear(t, name+" silhouette", []float64{sc}, []float64{ref.Silhouette}, 1e-9)
 	}
 	X, y, err := testdata.Load("iris.csv")
 	if err != nil {
@@ -434,7 +413,7 @@ func TestSilhouetteMatchesScikitLearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	near(t, "iris silhouette", []float64{sc}, []float64{r.IrisSilhouette}, 1e-9)
+	testutil.AllNear(t, "iris silhouette", []float64{sc}, []float64{r.IrisSilhouette}, 1e-9)
 	if _, err := cluster.SilhouetteScore(X, tensor.Zeros(tensor.Float64, 150)); !errors.Is(err, classical.ErrInvalidInput) {
 		t.Errorf("one label: %v", err)
 	}
@@ -492,7 +471,7 @@ func TestDBSCANGridMatchesBruteForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	near(t, "grid vs brute-force labels", la.Float64s(), lb.Float64s(), 0)
+	testutil.AllNear(t, "grid vs brute-force labels", la.Float64s(), lb.Float64s(), 0)
 	if !reflect.DeepEqual(a.CoreSampleIndices(), b.CoreSampleIndices()) {
 		t.Fatal("core samples differ")
 	}

@@ -1,32 +1,19 @@
 package decomposition_test
 
 import (
-	"encoding/binary"
-	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ember-ml/ember/classical/decomposition"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
 // peerData returns the matrix bench/peers/cluster_bench.py wrote to
-// $EMBER_CLUSTER_BENCH_DIR/name, or a random correlated matrix without it.
+// $EMBER_CLUSTER_BENCH_DIR/name (see testutil.PeerMatrix), or a random
+// correlated matrix without it.
 func peerData(b *testing.B, name string, rows, cols int) *tensor.Tensor {
-	if dir := os.Getenv("EMBER_CLUSTER_BENCH_DIR"); dir != "" {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(raw) != 8*rows*cols {
-			b.Fatalf("%s: %d bytes, want %d", name, len(raw), 8*rows*cols)
-		}
-		x := make([]float64, rows*cols)
-		for i := range x {
-			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
-		}
-		return tensor.FromFloat64(x, rows, cols)
+	if X := testutil.PeerMatrix(b, name, rows, cols); X != nil {
+		return X
 	}
 	rng := tensor.NewRand(0)
 	x := make([]float64, rows*cols)
@@ -46,7 +33,7 @@ func BenchmarkPeerPCA(b *testing.B) {
 	X := peerData(b, "pca.f64", 100000, 50)
 	var p *decomposition.PCA
 	b.ResetTimer()
-	cpu0 := cpuSeconds()
+	cpu0 := testutil.CPUSeconds()
 	for i := 0; i < b.N; i++ {
 		p = decomposition.NewPCA(10)
 		if err := p.Fit(ctx, X, nil); err != nil {
@@ -57,7 +44,7 @@ func BenchmarkPeerPCA(b *testing.B) {
 	for _, v := range p.ExplainedVarianceRatio() {
 		s += v
 	}
-	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+	b.ReportMetric((testutil.CPUSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(s, "evr_sum")
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/decomposition"
 	"github.com/ember-ml/ember/classical/estimatortest"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -14,26 +15,8 @@ import (
 // panic.
 func FuzzUnmarshal(f *testing.F) {
 	X, _ := estimatortest.Data(estimatortest.Transformer, false, false)
-	for _, e := range []classical.Estimator{decomposition.NewPCA(2), decomposition.NewTruncatedSVD(2)} {
-		if err := e.Fit(ctx, X, nil); err != nil {
-			f.Fatal(err)
-		}
-		b, err := classical.Marshal(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	probe := tensor.RandN(tensor.Float64, tensor.NewRand(2), 3, 4)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := classical.Unmarshal(data)
-		if err != nil {
-			return
-		}
-		if tr, ok := e.(classical.InverseTransformer); ok {
-			if z, err := tr.Transform(probe); err == nil {
-				_, _ = tr.InverseTransform(z)
-			}
-		}
-	})
+	testutil.ModelFileFuzz{X: X,
+		Estimators: []classical.Estimator{decomposition.NewPCA(2), decomposition.NewTruncatedSVD(2)},
+		Probes:     []*tensor.Tensor{tensor.RandN(tensor.Float64, tensor.NewRand(2), 3, 4)},
+	}.Run(f)
 }

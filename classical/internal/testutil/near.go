@@ -79,3 +79,10 @@ func dump(got, want []float64) string {
 	}
 	return fmt.Sprintf("\n got %v\nwant %v", got, want)
 }
+
+// Head returns the first n values of v, or all of v if it has fewer: for
+// comparing with AllNear the leading rows a reference file recorded (a
+// short v still fails as a length mismatch).
+func Head(v []float64, n int) []float64 {
+	return v[:min(n, len(v))]
+}

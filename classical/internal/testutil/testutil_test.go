@@ -152,3 +152,16 @@ func TestSplitEveryFourth(t *testing.T) {
 		t.Errorf("features shape %v", s)
 	}
 }
+
+func TestHead(t *testing.T) {
+	v := []float64{1, 2, 3}
+	if got := Head(v, 2); len(got) != 2 || got[1] != 2 {
+		t.Errorf("Head(v, 2) = %v", got)
+	}
+	if got := Head(v, 5); len(got) != 3 {
+		t.Errorf("Head(v, 5) = %v", got)
+	}
+	if r := run(func(tb testing.TB) { AllNear(tb, "v", Head(v, 5), []float64{1, 2, 3, 4, 5}, 0) }); !r.fatal {
+		t.Errorf("short v passed")
+	}
+}
