@@ -6,6 +6,7 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/anomaly"
 	"github.com/ember-ml/ember/classical/estimatortest"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -17,22 +18,14 @@ func FuzzUnmarshal(f *testing.F) {
 	m := anomaly.NewIsolationForest()
 	m.NEstimators = 3
 	m.MaxSamples = 16
-	if err := m.Fit(ctx, X, nil); err != nil {
-		f.Fatal(err)
-	}
-	b, err := classical.Marshal(m)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(b)
 	probe := tensor.RandN(tensor.Float64, tensor.NewRand(2), 3, 4)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := classical.Unmarshal(data)
-		if err != nil {
-			return
-		}
-		if p, ok := e.(*anomaly.IsolationForest); ok {
-			_, _ = p.Predict(probe)
-		}
-	})
+	testutil.ModelFileFuzz{X: X,
+		Estimators: []classical.Estimator{m},
+		Probes:     []*tensor.Tensor{probe},
+		Also: func(e classical.Estimator) {
+			if p, ok := e.(*anomaly.IsolationForest); ok {
+				_, _ = p.ScoreSamples(probe)
+			}
+		},
+	}.Run(f)
 }

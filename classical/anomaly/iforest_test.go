@@ -2,10 +2,8 @@ package anomaly_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"sort"
 	"testing"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/ember-ml/ember/classical/anomaly"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -34,30 +33,24 @@ type reference struct {
 
 func loadRef(t *testing.T) *reference {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn_anomaly.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r reference
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "testdata/sklearn_anomaly.json", &r)
 	return &r
 }
 
 func TestConformance(t *testing.T) {
 	cfg := estimatortest.Config{Task: estimatortest.Clusterer}
-	estimatortest.Check(t, func() classical.Estimator {
-		m := anomaly.NewIsolationForest()
-		m.NEstimators = 30
-		return m
-	}, cfg)
-	t.Run("ContaminationBootstrapMaxFeatures", func(t *testing.T) {
-		estimatortest.Check(t, func() classical.Estimator {
+	testutil.Conformance(t, []testutil.Case{
+		{Name: "IsolationForest", New: func() classical.Estimator {
+			m := anomaly.NewIsolationForest()
+			m.NEstimators = 30
+			return m
+		}, Config: cfg},
+		{Name: "ContaminationBootstrapMaxFeatures", New: func() classical.Estimator {
 			m := anomaly.NewIsolationForest()
 			m.NEstimators, m.Contamination, m.Bootstrap, m.MaxFeatures, m.MaxSamples, m.Seed = 20, 0.1, true, 0.5, 40, 3
 			return m
-		}, cfg)
+		}, Config: cfg},
 	})
 }
 

@@ -2,14 +2,12 @@ package linear_test
 
 import (
 	"context"
-	"encoding/json"
-	"math"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/estimatortest"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/linear"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -19,29 +17,23 @@ var ctx = context.Background()
 func TestConformance(t *testing.T) {
 	reg := estimatortest.Config{Task: estimatortest.Regressor}
 	cls := estimatortest.Config{Task: estimatortest.Classifier}
-	for _, c := range []struct {
-		name  string
-		fresh func() classical.Estimator
-		cfg   estimatortest.Config
-	}{
-		{"LinearRegression", func() classical.Estimator { return linear.NewLinearRegression() }, reg},
-		{"Ridge", func() classical.Estimator { return linear.NewRidge() }, reg},
-		{"Lasso", func() classical.Estimator { l := linear.NewLasso(); l.Alpha = 0.01; return l }, reg},
-		{"ElasticNet", func() classical.Estimator { e := linear.NewElasticNet(); e.Alpha = 0.01; return e }, reg},
-		{"LogisticRegression", func() classical.Estimator { return linear.NewLogisticRegression() }, cls},
-		{"LogisticRegressionBinaryL1", func() classical.Estimator {
+	testutil.Conformance(t, []testutil.Case{
+		{Name: "LinearRegression", New: func() classical.Estimator { return linear.NewLinearRegression() }, Config: reg},
+		{Name: "Ridge", New: func() classical.Estimator { return linear.NewRidge() }, Config: reg},
+		{Name: "Lasso", New: func() classical.Estimator { l := linear.NewLasso(); l.Alpha = 0.01; return l }, Config: reg},
+		{Name: "ElasticNet", New: func() classical.Estimator { e := linear.NewElasticNet(); e.Alpha = 0.01; return e }, Config: reg},
+		{Name: "LogisticRegression", New: func() classical.Estimator { return linear.NewLogisticRegression() }, Config: cls},
+		{Name: "LogisticRegressionBinaryL1", New: func() classical.Estimator {
 			l := linear.NewLogisticRegression()
 			l.Penalty, l.ClassWeight = "l1", "balanced"
 			return l
-		}, estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
-		{"LogisticRegressionClassWeightMap", func() classical.Estimator {
+		}, Config: estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{Name: "LogisticRegressionClassWeightMap", New: func() classical.Estimator {
 			l := linear.NewLogisticRegression()
 			l.ClassWeight = map[float64]float64{0: 2, 2: 0.5}
 			return l
-		}, cls},
-	} {
-		t.Run(c.name, func(t *testing.T) { estimatortest.Check(t, c.fresh, c.cfg) })
-	}
+		}, Config: cls},
+	})
 }
 
 type ref struct {
@@ -50,27 +42,10 @@ type ref struct {
 }
 
 func loadRef(t *testing.T) map[string]ref {
-	b, err := os.ReadFile("testdata/sklearn_linear.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]ref
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func close(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d]: got %v, want %v (all: %v vs %v)", what, i, got[i], want[i], got, want)
-		}
-	}
+	var m map[string]ref
+	testutil.LoadJSON(t, "testdata/sklearn_linear.json", &m)
+	return m
 }
 
 func intercepts(v any) []float64 {
@@ -78,11 +53,7 @@ func intercepts(v any) []float64 {
 	case float64:
 		return []float64{x}
 	case []any:
-		out := make([]float64, len(x))
-		for i, e := range x {
-			out[i] = e.(float64)
-		}
-		return out
+		return testutil.Floats(x)
 	}
 	return nil
 }
@@ -118,8 +89,8 @@ func TestAgainstScikitLearn(t *testing.T) {
 		if err := m.Fit(ctx, Xr, T); err != nil {
 			t.Fatal(err)
 		}
-		close(t, name+" coef", m.Coef(), refs[name].Coef, 1e-6)
-		close(t, name+" intercept", []float64{m.Intercept()}, intercepts(refs[name].Intercept), 1e-6)
+		testutil.AllNear(t, name+" coef", m.Coef(), refs[name].Coef, 1e-6)
+		testutil.AllNear(t, name+" intercept", []float64{m.Intercept()}, intercepts(refs[name].Intercept), 1e-6)
 	}
 
 	lr := linear.NewLogisticRegression()
@@ -127,8 +98,8 @@ func TestAgainstScikitLearn(t *testing.T) {
 	if err := lr.Fit(ctx, X, y); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "multinomial coef", lr.Coef().Float64s(), refs["logreg_iris"].Coef, 2e-3)
-	close(t, "multinomial intercept", lr.Intercept(), intercepts(refs["logreg_iris"].Intercept), 2e-3)
+	testutil.AllNear(t, "multinomial coef", lr.Coef().Float64s(), refs["logreg_iris"].Coef, 2e-3)
+	testutil.AllNear(t, "multinomial intercept", lr.Intercept(), intercepts(refs["logreg_iris"].Intercept), 2e-3)
 
 	yb := make([]float64, n)
 	for i, v := range y.Float64s() {
@@ -141,15 +112,15 @@ func TestAgainstScikitLearn(t *testing.T) {
 	if err := lr.Fit(ctx, X, classical.Vector(yb)); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "binary coef", lr.Coef().Float64s(), refs["logreg_iris_binary_C0.5"].Coef, 1e-3)
-	close(t, "binary intercept", lr.Intercept(), intercepts(refs["logreg_iris_binary_C0.5"].Intercept), 1e-3)
+	testutil.AllNear(t, "binary coef", lr.Coef().Float64s(), refs["logreg_iris_binary_C0.5"].Coef, 1e-3)
+	testutil.AllNear(t, "binary intercept", lr.Intercept(), intercepts(refs["logreg_iris_binary_C0.5"].Intercept), 1e-3)
 
 	lr = linear.NewLogisticRegression()
 	lr.ClassWeight, lr.Tol, lr.MaxIter = "balanced", 1e-8, 1000
 	if err := lr.Fit(ctx, X.Slice(0, 0, 120, 1), y.Slice(0, 0, 120, 1)); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "balanced coef", lr.Coef().Float64s(), refs["logreg_balanced"].Coef, 2e-3)
+	testutil.AllNear(t, "balanced coef", lr.Coef().Float64s(), refs["logreg_balanced"].Coef, 2e-3)
 
 	// L1 (OWL-QN): scikit-learn's liblinear also penalises the intercept a
 	// little, so compare the sparsity pattern and loosely the values.
@@ -162,7 +133,7 @@ func TestAgainstScikitLearn(t *testing.T) {
 	if c[0] != 0 {
 		t.Errorf("l1 coef[0] = %v, want exactly 0 (sklearn: %v)", c[0], refs["logreg_iris_binary_l1"].Coef)
 	}
-	close(t, "l1 coef[1]", c[1:2], refs["logreg_iris_binary_l1"].Coef[1:2], 0.05)
+	testutil.AllNear(t, "l1 coef[1]", c[1:2], refs["logreg_iris_binary_l1"].Coef[1:2], 0.05)
 }
 
 func TestLinearRegressionIllConditioned(t *testing.T) {
@@ -181,8 +152,8 @@ func TestLinearRegressionIllConditioned(t *testing.T) {
 	if err := m.Fit(ctx, tensor.FromFloat64(x, n, 2), classical.Vector(y)); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "coef", m.Coef(), []float64{1, 1}, 1e-7)
-	close(t, "intercept", []float64{m.Intercept()}, []float64{3}, 1e-9)
+	testutil.AllNear(t, "coef", m.Coef(), []float64{1, 1}, 1e-7)
+	testutil.AllNear(t, "intercept", []float64{m.Intercept()}, []float64{3}, 1e-9)
 
 	// Exactly collinear columns: rank deficient, falls back to a
 	// regularised solve that still fits.
@@ -197,7 +168,7 @@ func TestLinearRegressionIllConditioned(t *testing.T) {
 		t.Errorf("rank-deficient fit R² = %v", s)
 	}
 	// The minimum-norm solution of w1 + 2 w2 = 5 is (1, 2).
-	close(t, "min-norm coef", m.Coef(), []float64{1, 2}, 1e-4)
+	testutil.AllNear(t, "min-norm coef", m.Coef(), []float64{1, 2}, 1e-4)
 }
 
 // TestLinearRegressionTallSkinnyQR covers the blocked path (more than
@@ -224,8 +195,8 @@ func TestLinearRegressionTallSkinnyQR(t *testing.T) {
 	if err := ridge.Fit(ctx, X, classical.Vector(y)); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "tsqr vs normal equations", ols.Coef(), ridge.Coef(), 1e-10)
-	close(t, "intercept", []float64{ols.Intercept()}, []float64{ridge.Intercept()}, 1e-10)
+	testutil.AllNear(t, "tsqr vs normal equations", ols.Coef(), ridge.Coef(), 1e-10)
+	testutil.AllNear(t, "intercept", []float64{ols.Intercept()}, []float64{ridge.Intercept()}, 1e-10)
 
 	// Nearly collinear pair of columns (cond ~ 1e6), exact targets.
 	for i := 0; i < n; i++ {
@@ -238,7 +209,7 @@ func TestLinearRegressionTallSkinnyQR(t *testing.T) {
 	if err := ols.Fit(ctx, X, classical.Vector(y)); err != nil {
 		t.Fatal(err)
 	}
-	close(t, "ill-conditioned tsqr", ols.Coef(), []float64{1, 1, 1, 1, 1, 1, 1}, 1e-7)
+	testutil.AllNear(t, "ill-conditioned tsqr", ols.Coef(), []float64{1, 1, 1, 1, 1, 1, 1}, 1e-7)
 
 	// Exactly collinear: the stacked R reveals the rank, and the
 	// fallback still fits.
