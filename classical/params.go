@@ -275,6 +275,45 @@ func SplitNested(name string) (head, rest string, ok bool) {
 	return strings.Cut(name, "__")
 }
 
+// NestParams adds the parameters of e, a sub-estimator called name of a
+// composite estimator, to m as "name__param"; a nil e adds none. It is
+// the composites' GetParams.
+func NestParams(m map[string]any, name string, e Estimator) {
+	if e == nil {
+		return
+	}
+	for k, v := range e.GetParams() {
+		m[name+"__"+k] = v
+	}
+}
+
+// SplitNestedParams splits the parameters m given to the SetParams of the
+// composite estimator est into its own ("param") and its sub-estimators'
+// ("name__param", grouped by the sub-estimator's index, "name__" cut).
+// index returns the index of the sub-estimator called name, or -1 when
+// there is none that takes parameters; a key naming none is an
+// UnknownParam error listing valid().
+func SplitNestedParams(est string, m map[string]any, index func(name string) int, valid func() []string) (own map[string]any, nested map[int]map[string]any, err error) {
+	own = map[string]any{}
+	nested = map[int]map[string]any{}
+	for k, v := range m {
+		head, rest, ok := SplitNested(k)
+		if !ok {
+			own[k] = v
+			continue
+		}
+		i := index(head)
+		if i < 0 {
+			return nil, nil, UnknownParam(est, k, valid())
+		}
+		if nested[i] == nil {
+			nested[i] = map[string]any{}
+		}
+		nested[i][rest] = v
+	}
+	return own, nested, nil
+}
+
 // CloneByParams makes a fresh estimator with fresh() and copies est's
 // parameters into it: the usual body of Clone.
 func CloneByParams[E Estimator](est Estimator, fresh func() E) E {

@@ -55,34 +55,23 @@ func (v *VotingClassifier) own() classical.Params {
 func (v *VotingClassifier) GetParams() map[string]any {
 	m := v.own().Get()
 	for _, e := range v.Estimators {
-		if e.Estimator == nil {
-			continue
-		}
-		for k, x := range e.Estimator.GetParams() {
-			m[e.Name+"__"+k] = x
-		}
+		classical.NestParams(m, e.Name, e.Estimator)
 	}
 	return m
 }
 
 // SetParams sets own and "name__param" parameters.
 func (v *VotingClassifier) SetParams(m map[string]any) error {
-	own := map[string]any{}
-	groups := map[int]map[string]any{}
-	for k, x := range m {
-		head, rest, ok := classical.SplitNested(k)
-		if !ok {
-			own[k] = x
-			continue
-		}
-		i := slices.IndexFunc(v.Estimators, func(e Named) bool { return e.Name == head })
+	index := func(name string) int {
+		i := slices.IndexFunc(v.Estimators, func(e Named) bool { return e.Name == name })
 		if i < 0 || v.Estimators[i].Estimator == nil {
-			return classical.UnknownParam("VotingClassifier", k, v.paramNames())
+			return -1
 		}
-		if groups[i] == nil {
-			groups[i] = map[string]any{}
-		}
-		groups[i][rest] = x
+		return i
+	}
+	own, groups, err := classical.SplitNestedParams("VotingClassifier", m, index, v.paramNames)
+	if err != nil {
+		return err
 	}
 	for k := range own {
 		if !slices.Contains(v.own().Names(), k) {
@@ -382,11 +371,7 @@ func (b *BaggingClassifier) own() classical.Params {
 // GetParams returns own parameters and the base's as "estimator__param".
 func (b *BaggingClassifier) GetParams() map[string]any {
 	m := b.own().Get()
-	if b.Estimator != nil {
-		for k, x := range b.Estimator.GetParams() {
-			m["estimator__"+k] = x
-		}
-	}
+	classical.NestParams(m, "estimator", b.Estimator)
 	return m
 }
 

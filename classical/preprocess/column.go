@@ -74,34 +74,23 @@ func (ct *ColumnTransformer) Specs() []ColumnSpec { return slices.Clone(ct.specs
 func (ct *ColumnTransformer) GetParams() map[string]any {
 	m := map[string]any{"remainder": ct.Remainder}
 	for _, s := range ct.specs {
-		if s.Transformer == nil {
-			continue
-		}
-		for k, v := range s.Transformer.GetParams() {
-			m[s.Name+"__"+k] = v
-		}
+		classical.NestParams(m, s.Name, s.Transformer)
 	}
 	return m
 }
 
 // SetParams sets "remainder" or "name__param" of a transformer.
 func (ct *ColumnTransformer) SetParams(m map[string]any) error {
-	own := map[string]any{}
-	nested := map[int]map[string]any{}
-	for k, v := range m {
-		head, rest, ok := classical.SplitNested(k)
-		if !ok {
-			own[k] = v
-			continue
-		}
-		i := slices.IndexFunc(ct.specs, func(s ColumnSpec) bool { return s.Name == head })
+	index := func(name string) int {
+		i := slices.IndexFunc(ct.specs, func(s ColumnSpec) bool { return s.Name == name })
 		if i < 0 || ct.specs[i].Transformer == nil {
-			return classical.UnknownParam("ColumnTransformer", k, ct.names())
+			return -1
 		}
-		if nested[i] == nil {
-			nested[i] = map[string]any{}
-		}
-		nested[i][rest] = v
+		return i
+	}
+	own, nested, err := classical.SplitNestedParams("ColumnTransformer", m, index, ct.names)
+	if err != nil {
+		return err
 	}
 	if err := (classical.Params{classical.String("remainder", &ct.Remainder, "drop", "passthrough")}).Set("ColumnTransformer", own); err != nil {
 		return err
