@@ -12,25 +12,19 @@ import (
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/ensemble"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/pipeline"
 	"github.com/ember-ml/ember/classical/preprocess"
 	"github.com/ember-ml/ember/classical/tree"
 )
 
 // benchModel returns the ember model for a key of bench/peers/trees_bench.py,
-// with the same settings as the peer there.
+// with the same settings as the peer there: refModel's where the peer uses
+// scikit-learn's defaults too, else the settings below.
 func benchModel(key string) classical.Estimator {
 	switch key {
 	case "dt":
 		return tree.NewDecisionTreeClassifier()
-	case "rf":
-		return ensemble.NewRandomForestClassifier()
-	case "et":
-		return ensemble.NewExtraTreesClassifier()
-	case "gb":
-		return ensemble.NewGradientBoostingClassifier()
-	case "ada":
-		return ensemble.NewAdaBoostClassifier()
 	case "hgb":
 		m := ensemble.NewHistGradientBoostingClassifier()
 		m.EarlyStopping = "off"
@@ -39,8 +33,6 @@ func benchModel(key string) classical.Estimator {
 		m := ensemble.NewHistGradientBoostingClassifier()
 		m.MaxIter, m.MaxDepth, m.MaxLeafNodes, m.MinSamplesLeaf, m.L2Regularization, m.EarlyStopping = 100, 6, 0, 1, 1, "off"
 		return m
-	case "bag":
-		return ensemble.NewBaggingClassifier(nil)
 	case "vote":
 		dt := tree.NewDecisionTreeClassifier()
 		dt.MaxDepth = 8
@@ -53,20 +45,12 @@ func benchModel(key string) classical.Estimator {
 		return v
 	case "dtr":
 		return tree.NewDecisionTreeRegressor()
-	case "rfr":
-		return ensemble.NewRandomForestRegressor()
-	case "etr":
-		return ensemble.NewExtraTreesRegressor()
-	case "gbr":
-		return ensemble.NewGradientBoostingRegressor()
-	case "adar":
-		return ensemble.NewAdaBoostRegressor()
 	case "hgbr":
 		m := ensemble.NewHistGradientBoostingRegressor()
 		m.EarlyStopping = "off"
 		return m
 	}
-	return nil
+	return refModel(key) // rf, et, gb, ada, bag, rfr, etr, gbr, adar
 }
 
 var nativeNaN = map[string]bool{"hgb": true, "hgb_d6": true, "hgbr": true}
@@ -129,13 +113,13 @@ func TestPeerBench(t *testing.T) {
 		if m == nil {
 			t.Fatalf("unknown model %q", job.Model)
 		}
-		cpu0 := cpuSeconds()
+		cpu0 := testutil.CPUSeconds()
 		start := time.Now()
 		if err := m.Fit(context.Background(), Xtr, ytr); err != nil {
 			t.Fatalf("%s on %s: %v", job.Model, job.Dataset, err)
 		}
 		fit := time.Since(start).Seconds()
-		cpu := cpuSeconds() - cpu0
+		cpu := testutil.CPUSeconds() - cpu0
 		score, err := m.(classical.Scorer).Score(Xte, yte)
 		if err != nil {
 			t.Fatal(err)

@@ -2,15 +2,13 @@ package ensemble_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/ensemble"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/tree"
-	"github.com/ember-ml/ember/tensor"
 )
 
 // refModel returns the ember model with the settings of the key in
@@ -70,14 +68,8 @@ func refModel(key string) classical.Estimator {
 // accuracy (R² for regressors, predicting the first feature from the
 // others) with scikit-learn 1.2's, recorded by gen_sklearn_trees.py.
 func TestScoresNearScikitLearn(t *testing.T) {
-	b, err := os.ReadFile("../tree/testdata/sklearn_trees.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ref struct{ Scores map[string]float64 }
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "../tree/testdata/sklearn_trees.json", &ref)
 	cls := []string{"rf", "et", "gb", "ada", "ada_samme", "hgb", "bag", "vote"}
 	reg := []string{"rfr", "etr", "gbr", "gbr_huber", "gbr_abs", "adar", "hgbr"}
 	if testing.Short() {
@@ -88,7 +80,7 @@ func TestScoresNearScikitLearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		Xtr, ytr, Xte, yte := split(X, y)
+		Xtr, ytr, Xte, yte := testutil.SplitEveryFourth(X, y)
 		nTest := float64(yte.Shape()[0])
 		for _, key := range cls {
 			m := refModel(key)
@@ -107,8 +99,8 @@ func TestScoresNearScikitLearn(t *testing.T) {
 				t.Errorf("%s %s: accuracy %.4f, scikit-learn %.4f", data, key, s, want)
 			}
 		}
-		Rtr, ttr := regression(Xtr)
-		Rte, tte := regression(Xte)
+		Rtr, ttr := testutil.FirstColumnTarget(Xtr)
+		Rte, tte := testutil.FirstColumnTarget(Xte)
 		for _, key := range reg {
 			m := refModel(key)
 			if err := m.Fit(context.Background(), Rtr, ttr); err != nil {
@@ -125,31 +117,4 @@ func TestScoresNearScikitLearn(t *testing.T) {
 			}
 		}
 	}
-}
-
-func split(X, y *tensor.Tensor) (Xtr, ytr, Xte, yte *tensor.Tensor) {
-	n, p := X.Shape()[0], X.Shape()[1]
-	xd, yd := X.Float64s(), y.Float64s()
-	var a, b, c, d []float64
-	for i := 0; i < n; i++ {
-		if i%4 == 0 {
-			c = append(c, xd[i*p:(i+1)*p]...)
-			d = append(d, yd[i])
-		} else {
-			a = append(a, xd[i*p:(i+1)*p]...)
-			b = append(b, yd[i])
-		}
-	}
-	return tensor.FromFloat64(a, len(b), p), classical.Vector(b), tensor.FromFloat64(c, len(d), p), classical.Vector(d)
-}
-
-func regression(X *tensor.Tensor) (*tensor.Tensor, *tensor.Tensor) {
-	n, p := X.Shape()[0], X.Shape()[1]
-	xd := X.Float64s()
-	var a, t []float64
-	for i := 0; i < n; i++ {
-		a = append(a, xd[i*p+1:(i+1)*p]...)
-		t = append(t, xd[i*p])
-	}
-	return tensor.FromFloat64(a, n, p-1), classical.Vector(t)
 }

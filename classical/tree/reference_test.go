@@ -2,13 +2,11 @@ package tree_test
 
 import (
 	"context"
-	"encoding/json"
-	"math"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/testdata"
+	"github.com/ember-ml/ember/classical/internal/testutil"
 	"github.com/ember-ml/ember/classical/tree"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -33,18 +31,10 @@ type reference struct {
 
 func loadReference(t *testing.T) reference {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn_trees.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r reference
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "testdata/sklearn_trees.json", &r)
 	return r
 }
-
-func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs(b)) }
 
 // TestStructureMatchesScikitLearn grows trees on a tiny data set and
 // compares every node with scikit-learn 1.2's tree_ arrays.
@@ -95,21 +85,21 @@ func TestStructureMatchesScikitLearn(t *testing.T) {
 				t.Errorf("%s node %d: children %d,%d feature %d; scikit-learn %d,%d feature %d", name, i, nd.Left, nd.Right, nd.Feature, want.Left[i], want.Right[i], want.Feature[i])
 				break
 			}
-			if nd.Left >= 0 && !near(nd.Threshold, want.Threshold[i], 1e-6) {
+			if nd.Left >= 0 && !testutil.Within(nd.Threshold, want.Threshold[i], 1e-6) {
 				t.Errorf("%s node %d: threshold %v, scikit-learn %v", name, i, nd.Threshold, want.Threshold[i])
 			}
-			if !near(nd.Impurity, want.Impurity[i], 1e-9) || int(nd.NSamples) != want.NSamples[i] {
+			if !testutil.Within(nd.Impurity, want.Impurity[i], 1e-9) || int(nd.NSamples) != want.NSamples[i] {
 				t.Errorf("%s node %d: impurity %v samples %d; scikit-learn %v, %d", name, i, nd.Impurity, nd.NSamples, want.Impurity[i], want.NSamples[i])
 			}
 			for k, v := range tr.NodeValue(i) {
-				if !near(v, want.Value[i][k], 1e-9) {
+				if !testutil.Within(v, want.Value[i][k], 1e-9) {
 					t.Errorf("%s node %d: value %v, scikit-learn %v", name, i, tr.NodeValue(i), want.Value[i])
 					break
 				}
 			}
 		}
 		for j, v := range tr.Importances() {
-			if !near(v, want.Importances[j], 1e-9) {
+			if !testutil.Within(v, want.Importances[j], 1e-9) {
 				t.Errorf("%s: importances %v, scikit-learn %v", name, tr.Importances(), want.Importances)
 				break
 			}
@@ -126,7 +116,7 @@ func TestScoresNearScikitLearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		Xtr, ytr, Xte, yte := Split(X, y)
+		Xtr, ytr, Xte, yte := testutil.SplitEveryFourth(X, y)
 		c := tree.NewDecisionTreeClassifier()
 		if err := c.Fit(context.Background(), Xtr, ytr); err != nil {
 			t.Fatal(err)
@@ -140,8 +130,8 @@ func TestScoresNearScikitLearn(t *testing.T) {
 		}
 		t.Logf("%s dt: ember %.4f sklearn %.4f", data, s, ref.Scores[data+"/dt"])
 		// Regression of the first feature from the others.
-		Rtr, ttr := Regression(Xtr)
-		Rte, tte := Regression(Xte)
+		Rtr, ttr := testutil.FirstColumnTarget(Xtr)
+		Rte, tte := testutil.FirstColumnTarget(Xte)
 		r := tree.NewDecisionTreeRegressor()
 		if err := r.Fit(context.Background(), Rtr, ttr); err != nil {
 			t.Fatal(err)
@@ -154,42 +144,9 @@ func TestScoresNearScikitLearn(t *testing.T) {
 	}
 }
 
-// Split returns the rows with index % 4 != 0 (train) and == 0 (test).
-func Split(X, y *tensor.Tensor) (Xtr, ytr, Xte, yte *tensor.Tensor) {
-	n, p := X.Shape()[0], X.Shape()[1]
-	xd, yd := X.Float64s(), y.Float64s()
-	var a, b, c, d []float64
-	for i := 0; i < n; i++ {
-		if i%4 == 0 {
-			c = append(c, xd[i*p:(i+1)*p]...)
-			d = append(d, yd[i])
-		} else {
-			a = append(a, xd[i*p:(i+1)*p]...)
-			b = append(b, yd[i])
-		}
-	}
-	return tensor.FromFloat64(a, len(b), p), classical.Vector(b), tensor.FromFloat64(c, len(d), p), classical.Vector(d)
-}
-
-// Regression returns X without its first column, and that column.
-func Regression(X *tensor.Tensor) (*tensor.Tensor, *tensor.Tensor) {
-	n, p := X.Shape()[0], X.Shape()[1]
-	xd := X.Float64s()
-	var a, t []float64
-	for i := 0; i < n; i++ {
-		a = append(a, xd[i*p+1:(i+1)*p]...)
-		t = append(t, xd[i*p])
-	}
-	return tensor.FromFloat64(a, n, p-1), classical.Vector(t)
-}
-
 // TestExportMatchesScikitLearn compares ExportText and ExportDOT with
 // export_text and export_graphviz on the tiny trees.
 func TestExportMatchesScikitLearn(t *testing.T) {
-	b, err := os.ReadFile("testdata/sklearn_trees.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ref struct {
 		Tiny struct {
 			X            [][]float64
@@ -197,9 +154,7 @@ func TestExportMatchesScikitLearn(t *testing.T) {
 		}
 		Export map[string]string
 	}
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "testdata/sklearn_trees.json", &ref)
 	r0 := loadReference(t)
 	var xs []float64
 	for _, r := range r0.Tiny.X {
