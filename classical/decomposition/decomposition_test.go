@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
@@ -31,14 +30,8 @@ type ref struct {
 
 func load(t *testing.T) (iris, lowrank *tensor.Tensor, refs map[string]ref) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn_decomposition.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
+	testutil.LoadJSON(t, "testdata/sklearn_decomposition.json", &raw)
 	var xi, xl []float64
 	if err := json.Unmarshal(raw["iris"], &xi); err != nil {
 		t.Fatal(err)
