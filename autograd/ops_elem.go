@@ -147,7 +147,12 @@ func unaryOp(name string, a *Variable, op tensor.UnaryOp, p0, p1 float64, deriv 
 
 // mapGrad returns a fresh tensor d[i] = g[i] * f(x[i], y[i]), looping in
 // float64 over the elements (used by the rules without a fused kernel).
+// On another device than the CPU it runs on host copies, one round trip;
+// the common activations have device formulas instead (scaleGrad).
 func mapGrad(g, x, y *tensor.Tensor, f func(x, y float64) float64) *tensor.Tensor {
+	if dev := g.Device(); !dev.IsCPU() {
+		return mapGrad(g.To(tensor.CPU), x.To(tensor.CPU), y.To(tensor.CPU), f).To(dev)
+	}
 	out := tensor.EmptyLike(g)
 	xc, yc := x.Contiguous(), y.Contiguous()
 	gc := g.Contiguous()
@@ -211,6 +216,9 @@ func Square(a *Variable) *Variable {
 // Tanh returns the hyperbolic tangent of a.
 func Tanh(a *Variable) *Variable {
 	return unaryOp("tanh", a, tensor.OpTanh, 0, 0, func(g, x, y *tensor.Tensor) *tensor.Tensor {
+		if !g.Device().IsCPU() {
+			return actGradTensors(g, y, TanhAct)
+		}
 		return mapGrad(g, x, y, func(_, y float64) float64 { return 1 - y*y })
 	})
 }
@@ -218,6 +226,9 @@ func Tanh(a *Variable) *Variable {
 // Sigmoid returns 1/(1+e**-a).
 func Sigmoid(a *Variable) *Variable {
 	return unaryOp("sigmoid", a, tensor.OpSigmoid, 0, 0, func(g, x, y *tensor.Tensor) *tensor.Tensor {
+		if !g.Device().IsCPU() {
+			return actGradTensors(g, y, SigmoidAct)
+		}
 		return mapGrad(g, x, y, func(_, y float64) float64 { return y * (1 - y) })
 	})
 }
@@ -225,8 +236,31 @@ func Sigmoid(a *Variable) *Variable {
 // Relu returns max(a, 0).
 func Relu(a *Variable) *Variable {
 	return unaryOp("relu", a, tensor.OpRelu, 0, 0, func(g, x, y *tensor.Tensor) *tensor.Tensor {
+		if !g.Device().IsCPU() {
+			return actGradTensors(g, y, ReluAct)
+		}
 		return mapGrad(g, x, y, func(x, _ float64) float64 { return step(x) })
 	})
+}
+
+// actGradTensors returns g·act'(x) as a fresh tensor, computed from the
+// activation's output y with tensor ops, which run on any device: relu'
+// is y > 0, sigmoid' is y(1 − y) and tanh' is 1 − y².
+func actGradTensors(g, y *tensor.Tensor, act Activation) *tensor.Tensor {
+	var d *tensor.Tensor
+	switch act {
+	case ReluAct:
+		d = tensor.UnaryTo(nil, tensor.OpReluGrad, y, 0, 0)
+	case SigmoidAct:
+		d = tensor.UnaryTo(nil, tensor.OpRsubScalar, y, 1, 0)
+		tensor.BinaryTo(d, tensor.OpMul, d, y)
+	case TanhAct:
+		d = tensor.UnaryTo(nil, tensor.OpSquare, y, 0, 0)
+		tensor.UnaryTo(d, tensor.OpRsubScalar, d, 1, 0)
+	default:
+		return g.Clone()
+	}
+	return tensor.BinaryTo(d, tensor.OpMul, d, g)
 }
 
 func step(x float64) float64 {

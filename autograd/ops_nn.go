@@ -79,6 +79,15 @@ func BiasAct(x, b *Variable, act Activation) *Variable {
 	if x.Value.DType() != b.Value.DType() {
 		panic(fmt.Sprintf("autograd: BiasAct with %v input and %v bias", x.Value.DType(), b.Value.DType()))
 	}
+	if !x.Value.Device().IsCPU() {
+		out := tensor.Add(x.Value, channelView(b.Value, len(xs)))
+		return biasActOnDevice("bias_act", out, act, []*Variable{x, b}, b.requiresGrad, func(d *tensor.Tensor) []*tensor.Tensor {
+			if !x.requiresGrad {
+				return []*tensor.Tensor{nil}
+			}
+			return []*tensor.Tensor{d}
+		})
+	}
 	xc := x.Value.Contiguous()
 	out := tensor.EmptyLike(xc)
 	n, f := xs[0], xs[1]
@@ -95,6 +104,53 @@ func BiasAct(x, b *Variable, act Activation) *Variable {
 			gx = nil
 		}
 		return grads(gx, gb)
+	})
+}
+
+// channelView returns the bias b [F] as a view of shape [1, F, 1, ...] of
+// rank dims, which broadcasts along axis 1.
+func channelView(b *tensor.Tensor, dims int) *tensor.Tensor {
+	shape := make([]int, dims)
+	for i := range shape {
+		shape[i] = 1
+	}
+	shape[1] = b.Shape()[0]
+	return b.Reshape(shape...)
+}
+
+// biasActOnDevice finishes BiasAct and Conv2DBiasAct on a device other
+// than the CPU, with tensor ops in place of the fused host loops: out holds
+// x + b (or the convolution plus b) and gets the activation in place; the
+// backward pass forms d = g·act'(out), sums it over every axis but 1 for
+// the bias gradient when wantBias, and hands d to rest for the gradients
+// of the inputs before the bias (the bias, when present, is the last
+// input).
+func biasActOnDevice(op string, out *tensor.Tensor, act Activation, inputs []*Variable, wantBias bool, rest func(d *tensor.Tensor) []*tensor.Tensor) *Variable {
+	switch act {
+	case ReluAct:
+		tensor.UnaryTo(out, tensor.OpRelu, out, 0, 0)
+	case SigmoidAct:
+		tensor.UnaryTo(out, tensor.OpSigmoid, out, 0, 0)
+	case TanhAct:
+		tensor.UnaryTo(out, tensor.OpTanh, out, 0, 0)
+	}
+	return record(op, out, true, inputs, func(g *tensor.Tensor) []*tensor.Tensor {
+		d := actGradTensors(g, out, act)
+		gs := rest(d)
+		if len(gs) < len(inputs) {
+			var gb *tensor.Tensor
+			if wantBias {
+				axes := make([]int, 0, out.Dim()-1)
+				for a := range out.Dim() {
+					if a != 1 {
+						axes = append(axes, a)
+					}
+				}
+				gb = tensor.Sum(d, axes...)
+			}
+			gs = append(gs, gb)
+		}
+		return grads(gs...)
 	})
 }
 
@@ -177,6 +233,23 @@ func Conv2DBiasAct(x, w, b *Variable, p tensor.ConvParams, act Activation) *Vari
 		bc = b.Value.Contiguous()
 	} else {
 		bc = tensor.Zeros(out.DType(), f).To(out.Device())
+	}
+	if !out.Device().IsCPU() {
+		inputs := []*Variable{x, w}
+		if b != nil {
+			tensor.BinaryTo(out, tensor.OpAdd, out, channelView(b.Value, 4))
+			inputs = append(inputs, b)
+		}
+		return biasActOnDevice("conv2d_bias_act", out, act, inputs, b != nil && b.requiresGrad, func(d *tensor.Tensor) []*tensor.Tensor {
+			var gx, gw *tensor.Tensor
+			if x.requiresGrad {
+				gx = tensor.Conv2DBackwardData(d, w.Value, x.Shape(), p)
+			}
+			if w.requiresGrad {
+				gw = tensor.Conv2DBackwardFilter(x.Value, d, w.Shape(), p)
+			}
+			return []*tensor.Tensor{gx, gw}
+		})
 	}
 	if out.DType() == tensor.Float32 {
 		biasActFwd(elems[float32](out), elems[float32](out), elems[float32](bc), n, f, inner, act)
@@ -445,7 +518,7 @@ func rowWeights(w *tensor.Tensor, n int) []float64 {
 	if w.Size() != n {
 		panic(fmt.Sprintf("autograd: loss weights of shape %v for %d samples", w.Shape(), n))
 	}
-	return w.Float64s()
+	return w.To(tensor.CPU).Float64s()
 }
 
 // SoftmaxCrossEntropy returns the mean over the batch of the cross-entropy
@@ -477,12 +550,15 @@ func SparseSoftmaxCrossEntropy(logits *Variable, labels []int, weights *tensor.T
 }
 
 func softmaxCE(op string, logits *Variable, target *tensor.Tensor, labels []int, weights *tensor.Tensor) *Variable {
+	// The log-softmax runs on the logits' device; the loss and its
+	// gradient, [N, C] values, on the host (a round trip for a device).
 	n, c := logits.Shape()[0], logits.Shape()[1]
-	lsm := tensor.LogSoftmax(logits.Value, 1)
+	dev := logits.Value.Device()
+	lsm := tensor.LogSoftmax(logits.Value, 1).To(tensor.CPU)
 	w := rowWeights(weights, n)
 	var yt []float64
 	if target != nil {
-		yt = target.Float64s()
+		yt = target.To(tensor.CPU).Float64s()
 	}
 	lp := lsm.Float64s()
 	var total float64
@@ -511,7 +587,7 @@ func softmaxCE(op string, logits *Variable, target *tensor.Tensor, labels []int,
 		} else {
 			ceBack(elems[float64](d), yt, labels, w, n, c, scale)
 		}
-		return grads(d)
+		return grads(d.To(dev))
 	}, lsm)
 }
 
@@ -552,8 +628,9 @@ func SigmoidBinaryCrossEntropy(logits *Variable, target, weights *tensor.Tensor)
 	n := ls[0]
 	k := logits.Value.Size() / max(n, 1)
 	w := rowWeights(weights, n)
-	x := logits.Value.Float64s()
-	y := target.Float64s()
+	// On the host (a round trip for a device): [N, K] values.
+	x := logits.Value.To(tensor.CPU).Float64s()
+	y := target.To(tensor.CPU).Float64s()
 	var total float64
 	for i := 0; i < n; i++ {
 		var li float64

@@ -36,18 +36,22 @@ func BatchNorm(x, gamma, beta *Variable, eps float64) (y *Variable, mean, varian
 	if m == 0 {
 		panic(fmt.Sprintf("autograd: BatchNorm of an empty batch %v", x.Shape()))
 	}
-	xc := x.Value.Contiguous()
+	// The statistics and the normalisation run on the host: for a tensor
+	// on another device, on a host copy (a round trip each way).
+	dev := x.Value.Device()
+	xc := x.Value.Contiguous().To(tensor.CPU)
 	out := tensor.EmptyLike(xc)
 	mean = make([]float64, c)
 	variance = make([]float64, c)
 	invStd := make([]float64, c)
-	g64, b64 := gamma.Value.Float64s(), beta.Value.Float64s()
+	g64, b64 := gamma.Value.To(tensor.CPU).Float64s(), beta.Value.To(tensor.CPU).Float64s()
 	if xc.DType() == tensor.Float32 {
 		bnFwd(elems[float32](out), elems[float32](xc), g64, b64, mean, variance, invStd, n, c, inner, eps)
 	} else {
 		bnFwd(elems[float64](out), elems[float64](xc), g64, b64, mean, variance, invStd, n, c, inner, eps)
 	}
-	y = record("batch_norm", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+	y = record("batch_norm", out.To(dev), true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		g = g.To(tensor.CPU)
 		dgamma := make([]float64, c)
 		dbeta := make([]float64, c)
 		var gx *tensor.Tensor
@@ -69,10 +73,13 @@ func BatchNorm(x, gamma, beta *Variable, eps float64) (y *Variable, mean, varian
 		}
 		var gg, gb *tensor.Tensor
 		if gamma.requiresGrad {
-			gg = tensor.FromSlice(g.DType(), dgamma, c).To(g.Device())
+			gg = tensor.FromSlice(g.DType(), dgamma, c).To(dev)
 		}
 		if beta.requiresGrad {
-			gb = tensor.FromSlice(g.DType(), dbeta, c).To(g.Device())
+			gb = tensor.FromSlice(g.DType(), dbeta, c).To(dev)
+		}
+		if gx != nil {
+			gx = gx.To(dev)
 		}
 		return grads(gx, gg, gb)
 	})
@@ -155,8 +162,8 @@ func bnBack[T float](dx, dy, x []T, gamma, mean, invStd, dgamma, dbeta []float64
 // x, gamma and beta.
 func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor, eps float64) *Variable {
 	n, c, inner := checkNorm("BatchNormInference", x, gamma.Value, beta.Value, mean, variance)
-	mu, vr := mean.Float64s(), variance.Float64s()
-	g64, b64 := gamma.Value.Float64s(), beta.Value.Float64s()
+	mu, vr := mean.To(tensor.CPU).Float64s(), variance.To(tensor.CPU).Float64s()
+	g64, b64 := gamma.Value.To(tensor.CPU).Float64s(), beta.Value.To(tensor.CPU).Float64s()
 	scale := make([]float64, c)
 	shift := make([]float64, c)
 	invStd := make([]float64, c)
@@ -165,14 +172,17 @@ func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor,
 		scale[ch] = g64[ch] * invStd[ch]
 		shift[ch] = b64[ch] - mu[ch]*scale[ch]
 	}
-	xc := x.Value.Contiguous()
+	// On the host, as BatchNorm.
+	dev := x.Value.Device()
+	xc := x.Value.Contiguous().To(tensor.CPU)
 	out := tensor.EmptyLike(xc)
 	if xc.DType() == tensor.Float32 {
 		affineChannels(elems[float32](out), elems[float32](xc), scale, shift, n, c, inner)
 	} else {
 		affineChannels(elems[float64](out), elems[float64](xc), scale, shift, n, c, inner)
 	}
-	y := record("batch_norm_inference", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+	y := record("batch_norm_inference", out.To(dev), true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		g = g.To(tensor.CPU)
 		var gx, gg, gb *tensor.Tensor
 		if x.requiresGrad {
 			gx = tensor.EmptyLike(g)
@@ -196,11 +206,14 @@ func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor,
 				}
 			}
 			if gamma.requiresGrad {
-				gg = tensor.FromSlice(g.DType(), dg, c).To(g.Device())
+				gg = tensor.FromSlice(g.DType(), dg, c).To(dev)
 			}
 			if beta.requiresGrad {
-				gb = tensor.FromSlice(g.DType(), db, c).To(g.Device())
+				gb = tensor.FromSlice(g.DType(), db, c).To(dev)
 			}
+		}
+		if gx != nil {
+			gx = gx.To(dev)
 		}
 		return grads(gx, gg, gb)
 	})

@@ -1,10 +1,13 @@
 package cuda
 
 import (
+	"context"
 	"math"
 	"testing"
 
 	"github.com/ember-ml/ember/autograd"
+	"github.com/ember-ml/ember/data"
+	"github.com/ember-ml/ember/nn"
 	"github.com/ember-ml/ember/optim"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -74,5 +77,140 @@ func TestEmulatedTrainingMatchesCPU(t *testing.T) {
 	}
 	for i := range cp {
 		assertClose(t, "trained weights", gp[i], cp[i], 1e-3)
+	}
+}
+
+// fitCNN trains a small Keras-style CNN (Conv2D+relu, max-pooling,
+// BatchNormalization, Conv2D+bias+relu, Dense+tanh, Dropout, a softmax Dense fused with the
+// sparse cross-entropy, Adam) with nn's Fit on dev, then evaluates and
+// predicts; everything but the data starts on the CPU. The convolution has
+// no bias, as usual before batch normalization: the normalisation nearly
+// cancels that bias's gradient, and Adam's normalised steps would amplify
+// the float differences between two devices into different weights.
+func fitCNN(t *testing.T, dev tensor.Device) (hist *nn.History, loss float64, acc float64, pred *tensor.Tensor, weights []*tensor.Tensor) {
+	t.Helper()
+	rng := tensor.NewRand(5)
+	n := 24
+	x := tensor.RandU(tensor.Float32, rng, 0, 0.3, n, 1, 10, 10)
+	ys := make([]float64, n)
+	for i := range ys {
+		ys[i] = float64(i % 3)
+		// class c brightens row 2+3c, so the classes can be learned
+		for j := range 10 {
+			x.Set(1, i, 0, 2+3*(i%3), j)
+		}
+	}
+	y := tensor.FromSlice(tensor.Float32, ys, n)
+	ds, err := data.NewTensorDataset(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := nn.NewSequential(
+		nn.Conv2D(4, 3, nn.WithActivation("relu"), nn.WithUseBias(false)),
+		nn.MaxPooling2D(2),
+		nn.BatchNormalization(),
+		nn.Conv2D(4, 3, nn.WithActivation("relu")),
+		nn.Flatten(),
+		nn.Dense(8, nn.WithActivation("tanh")),
+		nn.Dropout(0.25),
+		nn.Dense(3, nn.WithActivation("softmax")),
+	)
+	m.SetSeed(7)
+	m.To(dev)
+	if err := m.Compile(optim.NewAdam(1e-2), nn.SparseCategoricalCrossentropy(), nn.Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if hist, err = m.Fit(ctx, ds, nn.FitConfig{Epochs: 3, BatchSize: 8, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	loss, metrics, err := m.Evaluate(ctx, ds, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pred, err = m.Predict(ctx, x, 10); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range m.Weights() {
+		if w.Value.Device() != dev {
+			t.Fatalf("weight %s is on %v, want %v", w.Name, w.Value.Device(), dev)
+		}
+		weights = append(weights, w.Value.To(tensor.CPU))
+	}
+	return hist, loss, metrics["accuracy"], pred, weights
+}
+
+// TestEmulatedModelFitMatchesCPU runs nn's Keras workflow (Fit, Evaluate,
+// Predict) on the emulated CUDA device after Model.To and on the CPU: the
+// per-epoch losses, metrics, predictions and trained weights agree, and
+// the weights stay on the device.
+func TestEmulatedModelFitMatchesCPU(t *testing.T) {
+	dv := emulatedDevice(t)
+	ch, cl, ca, cp, cw := fitCNN(t, tensor.CPU)
+	gh, gl, ga, gp, gw := fitCNN(t, dv.TensorDevice())
+	for e := range ch.Values["loss"] {
+		c, g := ch.Values["loss"][e], gh.Values["loss"][e]
+		if math.Abs(c-g) > 1e-5*(1+math.Abs(c)) {
+			t.Fatalf("epoch %d loss: cpu %v, cuda %v", e, c, g)
+		}
+	}
+	if math.Abs(cl-gl) > 1e-5*(1+cl) || ca != ga {
+		t.Errorf("Evaluate: cpu loss %v accuracy %v, cuda %v %v", cl, ca, gl, ga)
+	}
+	assertClose(t, "Predict", gp, cp, 1e-5)
+	for i := range cw {
+		assertClose(t, "trained weights", gw[i], cw[i], 1e-5)
+	}
+	if l := ch.Values["loss"]; l[len(l)-1] >= l[0] {
+		t.Errorf("loss did not fall: %v", l)
+	}
+}
+
+// fitMLP fits a two-layer network with nn's Fit on dev: sigmoid hidden
+// units and a linear output with the mean squared error, or a sigmoid
+// output with the binary cross-entropy (fused with it); it returns the
+// per-epoch losses.
+func fitMLP(t *testing.T, dev tensor.Device, binary bool) []float64 {
+	t.Helper()
+	rng := tensor.NewRand(9)
+	x := tensor.RandN(tensor.Float32, rng, 32, 5)
+	y := tensor.Sum(x.Narrow(1, 0, 2), 1) // a target the network can learn
+	loss, out := nn.MeanSquaredError(), nn.Dense(1)
+	if binary {
+		y = tensor.UnaryTo(nil, tensor.OpStep, y, 0, 0)
+		loss, out = nn.BinaryCrossentropy(), nn.Dense(1, nn.WithActivation("sigmoid"))
+	}
+	ds, err := data.NewTensorDataset(x, y.Reshape(32, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := nn.NewSequential(nn.Dense(6, nn.WithActivation("sigmoid")), out)
+	m.SetSeed(3)
+	m.To(dev)
+	if err := m.Compile(optim.NewSGD(0.5), loss, nil); err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Fit(context.Background(), ds, nn.FitConfig{Epochs: 4, BatchSize: 8, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Values["loss"]
+}
+
+// TestEmulatedRegressionAndBinaryFit checks the sigmoid activation, the
+// mean squared error and the binary cross-entropy on the emulated device
+// against the CPU.
+func TestEmulatedRegressionAndBinaryFit(t *testing.T) {
+	dv := emulatedDevice(t)
+	for _, binary := range []bool{false, true} {
+		c, g := fitMLP(t, tensor.CPU, binary), fitMLP(t, dv.TensorDevice(), binary)
+		for e := range c {
+			if math.Abs(c[e]-g[e]) > 1e-5*(1+math.Abs(c[e])) {
+				t.Fatalf("binary=%v epoch %d loss: cpu %v, cuda %v", binary, e, c[e], g[e])
+			}
+		}
+		if c[len(c)-1] >= c[0] {
+			t.Errorf("binary=%v: loss did not fall: %v", binary, c)
+		}
 	}
 }

@@ -286,17 +286,31 @@ func (l *BatchNormalizationLayer) Forward(c *Call, x *autograd.Variable) *autogr
 	}
 	y, mean, vr := autograd.BatchNorm(x, l.gamma, l.beta, l.cfg.Epsilon)
 	m := l.cfg.Momentum
-	mm, mv := l.movingMean.Value.Float64s(), l.movingVar.Value.Float64s()
-	for i := range mean {
-		mm[i] = mm[i]*m + mean[i]*(1-m)
-		mv[i] = mv[i]*m + vr[i]*(1-m)
+	if dev := l.movingMean.Value.Device(); !dev.IsCPU() {
+		// The statistics live on the device: update host copies and
+		// write them back (C values a step).
+		mm, mv := l.movingMean.Value.To(tensor.CPU), l.movingVar.Value.To(tensor.CPU)
+		updateMoving(mm, mean, m)
+		updateMoving(mv, vr, m)
+		l.movingMean.Value.CopyFrom(mm.To(dev))
+		l.movingVar.Value.CopyFrom(mv.To(dev))
+		return y
 	}
-	if l.movingMean.Value.DType() != tensor.Float64 {
-		// Float64s copied: write back.
-		copy(l.movingMean.Value.Float32s(), toF32(mm))
-		copy(l.movingVar.Value.Float32s(), toF32(mv))
-	}
+	updateMoving(l.movingMean.Value, mean, m)
+	updateMoving(l.movingVar.Value, vr, m)
 	return y
+}
+
+// updateMoving sets avg = avg·m + batch·(1 − m) in place (avg on the CPU).
+func updateMoving(avg *tensor.Tensor, batch []float64, m float64) {
+	a := avg.Float64s()
+	for i := range batch {
+		a[i] = a[i]*m + batch[i]*(1-m)
+	}
+	if avg.DType() != tensor.Float64 {
+		// Float64s copied: write back.
+		copy(avg.Float32s(), toF32(a))
+	}
 }
 
 // Params implements Layer.

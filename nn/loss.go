@@ -145,7 +145,7 @@ func (l *crossEntropy) Forward(pred *autograd.Variable, y, w *tensor.Tensor) *au
 	// -sum(y * log(clip(p))) per example.
 	tp := pred.Tape()
 	lp := autograd.Log(autograd.Clip(pred, 1e-7, 1))
-	per := autograd.Neg(autograd.Sum(autograd.Mul(lp, constant(tp, y)), 1))
+	per := autograd.Neg(autograd.Sum(autograd.Mul(lp, constant(tp, y.To(pred.Value.Device()))), 1))
 	return weightedMean(per, w)
 }
 
@@ -250,12 +250,12 @@ func constant(tp *autograd.Tape, t *tensor.Tensor) *autograd.Variable {
 	return tp.Constant(t)
 }
 
-// like reshapes and converts y to pred's shape and type.
+// like reshapes and converts y to pred's shape and type, on pred's device.
 func like(y *tensor.Tensor, pred *autograd.Variable) *tensor.Tensor {
 	if y.DType() != pred.Value.DType() {
 		y = y.AsType(pred.Value.DType())
 	}
-	return y.Contiguous().Reshape(pred.Shape()...)
+	return y.Contiguous().Reshape(pred.Shape()...).To(pred.Value.Device())
 }
 
 // rowMean averages each example's elements: [N, ...] to [N].
@@ -273,7 +273,7 @@ func weightedMean(per *autograd.Variable, w *tensor.Tensor) *autograd.Variable {
 		if w.DType() != per.Value.DType() {
 			w = w.AsType(per.Value.DType())
 		}
-		per = autograd.Mul(per, constant(per.Tape(), w.Reshape(n)))
+		per = autograd.Mul(per, constant(per.Tape(), w.Reshape(n).To(per.Value.Device())))
 	}
 	return autograd.MulScalar(autograd.Sum(per), 1/float64(max(n, 1)))
 }

@@ -35,7 +35,31 @@ type Model struct {
 	tape   *autograd.Tape
 	stop   bool
 	step   uint64
+	// device holds the weights and runs the layers (the zero Device is the
+	// CPU); see To.
+	device tensor.Device
 }
+
+// To moves the model to dev, tensor.CPU or a GPU (cuda.Open(0) gives one;
+// see the cuda package), and returns m: its weights move now, or when the
+// model is built, and from then on Fit, Evaluate and Predict copy each
+// batch to dev, run the layers, the loss's gradient and the optimizer's
+// updates there, and copy back only what the host needs (the loss value,
+// the outputs the metrics read, Predict's result). Weights are created on
+// the CPU from the model's seed and then moved, so a model starts from the
+// same weights on every device.
+func (m *Model) To(dev tensor.Device) *Model {
+	m.device = dev
+	if m.built {
+		for _, w := range m.Weights() {
+			w.Value = w.Value.To(dev)
+		}
+	}
+	return m
+}
+
+// Device returns the device the model runs on.
+func (m *Model) Device() tensor.Device { return m.device }
 
 // NewSequential returns a model that applies layers in order. Layers
 // without a name get one from their type ("conv2d", "conv2d_1", ...).
@@ -145,6 +169,9 @@ func (m *Model) Build(in []int, dt tensor.DType) error {
 		m.params = append(m.params, l.Params()...)
 	}
 	m.built = true
+	if !m.device.IsCPU() {
+		m.To(m.device)
+	}
 	return nil
 }
 
@@ -225,12 +252,26 @@ func (m *Model) ensureBuilt(x *tensor.Tensor) error {
 	return nil
 }
 
-// input converts a batch to the model's element type.
+// input converts a batch to the model's element type, on its device.
 func (m *Model) input(x *tensor.Tensor) *tensor.Tensor {
 	if x.DType() != m.dtype {
-		return x.AsType(m.dtype)
+		x = x.AsType(m.dtype)
 	}
-	return x
+	return x.To(m.device)
+}
+
+// onHost returns the model's outputs pred where the metrics can read them
+// (a copy when the model runs on another device; own says whether the
+// caller owns the result).
+func onHost(pred *tensor.Tensor, own bool) (*tensor.Tensor, bool) {
+	if pred == nil || pred.Device().IsCPU() {
+		return pred, own
+	}
+	host := pred.To(tensor.CPU)
+	if own {
+		tensor.Release(pred)
+	}
+	return host, true
 }
 
 // forward runs the layers on x. When the loss can fuse with the last
@@ -584,6 +625,7 @@ func (m *Model) trainEpoch(ctx context.Context, loader *data.Loader, epoch int, 
 		// resumed at an epoch (InitialEpoch) repeats an uninterrupted run.
 		c := &Call{Training: true, Seed: mix(mix(cfg.Seed, uint64(epoch)), uint64(batch))}
 		loss, pred, own := m.lossOf(c, tp.Constant(x), y, w, len(m.metrics) > 0)
+		pred, own = onHost(pred, own)
 		lv := loss.Value.Item()
 		if math.IsNaN(lv) || math.IsInf(lv, 0) {
 			return nil, fmt.Errorf("nn: the loss became %v at epoch %d, batch %d (lower the learning rate?)", lv, epoch, batch)
@@ -685,6 +727,7 @@ func (m *Model) Evaluate(ctx context.Context, ds data.Dataset, batchSize int) (f
 			return 0, nil, err
 		}
 		loss, pred, own := m.lossOf(&Call{}, tp.Constant(m.input(b.X)), b.Y, nil, len(metrics) > 0)
+		pred, own = onHost(pred, own)
 		n := b.X.Shape()[0]
 		lossSum += loss.Value.Item() * float64(n)
 		seen += n
@@ -727,8 +770,8 @@ func (m *Model) Predict(ctx context.Context, x *tensor.Tensor, batchSize int) (*
 			xb = xb.Contiguous()
 			tp.Keep(xb)
 		}
-		y, _ := m.forward(&Call{}, tp.Constant(xb), false)
-		out.Narrow(0, lo, hi-lo).CopyFrom(y.Value)
+		y, _ := m.forward(&Call{}, tp.Constant(xb.To(m.device)), false)
+		out.Narrow(0, lo, hi-lo).CopyFrom(y.Value.To(tensor.CPU))
 		tp.Reset()
 	}
 	return out, nil

@@ -89,7 +89,7 @@ func (o *SGD) SetState(params []*autograd.Variable, st map[string]*tensor.Tensor
 	}
 	o.vel = map[*autograd.Variable][]*tensor.Tensor{}
 	for i, s := range m {
-		o.vel[params[i]] = []*tensor.Tensor{s["velocity"].Clone()}
+		o.vel[params[i]] = []*tensor.Tensor{like(s["velocity"], params[i])}
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (o *Adam) SetState(params []*autograd.Variable, st map[string]*tensor.Tenso
 	}
 	o.state = map[*autograd.Variable]*adamState{}
 	for i, s := range m {
-		o.state[params[i]] = &adamState{m: s["m"].Clone(), v: s["v"].Clone(), step: int(s["step"].Float64s()[0])}
+		o.state[params[i]] = &adamState{m: like(s["m"], params[i]), v: like(s["v"], params[i]), step: int(s["step"].Item())}
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ func (o *RMSprop) SetState(params []*autograd.Variable, st map[string]*tensor.Te
 	}
 	o.state = map[*autograd.Variable][]*tensor.Tensor{}
 	for i, s := range m {
-		o.state[params[i]] = []*tensor.Tensor{s["square_avg"].Clone(), s["momentum"].Clone()}
+		o.state[params[i]] = []*tensor.Tensor{like(s["square_avg"], params[i]), like(s["momentum"], params[i])}
 	}
 	return nil
 }
@@ -164,7 +164,17 @@ func (o *Adagrad) SetState(params []*autograd.Variable, st map[string]*tensor.Te
 	}
 	o.state = map[*autograd.Variable]*tensor.Tensor{}
 	for i, s := range m {
-		o.state[params[i]] = s["sum"].Clone()
+		o.state[params[i]] = like(s["sum"], params[i])
 	}
 	return nil
+}
+
+// like returns a copy of the state tensor t on the device of parameter p,
+// so that a state saved from (or read on) the host resumes on a model
+// that runs on a GPU.
+func like(t *tensor.Tensor, p *autograd.Variable) *tensor.Tensor {
+	if dev := p.Value.Device(); t.Device() != dev {
+		return t.To(dev)
+	}
+	return t.Clone()
 }

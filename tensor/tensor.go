@@ -189,10 +189,14 @@ func (t *Tensor) Storage64() []float64 {
 	return t.st.f64
 }
 
-// Item returns the value of a tensor with one element.
+// Item returns the value of a tensor with one element (copied to the host
+// when the tensor is on another device).
 func (t *Tensor) Item() float64 {
 	if t.Size() != 1 {
 		panic(fmt.Sprintf("tensor: Item on a tensor of shape %v", t.shape))
+	}
+	if !t.st.dev.IsCPU() {
+		t = t.To(CPU) // like PyTorch's item(): a copy to the host
 	}
 	return t.At(make([]int, len(t.shape))...)
 }

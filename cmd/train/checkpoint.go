@@ -13,6 +13,7 @@ import (
 	"github.com/ember-ml/ember/optim"
 	"github.com/ember-ml/ember/plot"
 	"github.com/ember-ml/ember/serve/adapt"
+	"github.com/ember-ml/ember/tensor"
 )
 
 // stateFile records, inside a checkpoint directory, how many epochs the
@@ -47,7 +48,7 @@ func saveCheckpoint(m *nn.Model, dir string, epoch int) error {
 }
 
 // loadCheckpoint restores a model written by saveCheckpoint.
-func loadCheckpoint(dir string) (*nn.Model, int, error) {
+func loadCheckpoint(dir string, dev tensor.Device) (*nn.Model, int, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
 		return nil, 0, fmt.Errorf("no checkpoint in %s: %w", dir, err)
@@ -60,6 +61,7 @@ func loadCheckpoint(dir string) (*nn.Model, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	m.To(dev) // before the optimizer state, which follows the weights' device
 	if so, ok := m.Optimizer().(optim.Stateful); ok {
 		b, err := os.ReadFile(filepath.Join(dir, optimizerFile))
 		if err != nil {

@@ -199,14 +199,14 @@ func newOptimizer(name string, lr float64) (optim.Optimizer, error) {
 
 func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (any, error) {
 	start := time.Now()
+	dev := tensor.CPU
 	if o.device == "cuda" {
-		dev, err := cuda.Open(0)
+		gpu, err := cuda.Open(0)
 		if err != nil {
 			return nil, fmt.Errorf("-device cuda: %w", err)
 		}
-		// The CUDA backend passes the tensor conformance suite, but nn's
-		// training loop does not move models and batches to a device yet.
-		return nil, fmt.Errorf("-device cuda: found %s, but training networks on CUDA is not wired into nn yet; use -device cpu", dev.Name)
+		dev = gpu.TensorDevice()
+		fmt.Fprintf(progress, "training on %s (%s)\n", gpu.Name, dev)
 	}
 	d, err := loadImages(ctx, o, progress)
 	if err != nil {
@@ -232,7 +232,7 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 	var model *nn.Model
 	initialEpoch := 0
 	if o.resume {
-		if model, initialEpoch, err = loadCheckpoint(ckpt); err != nil {
+		if model, initialEpoch, err = loadCheckpoint(ckpt, dev); err != nil {
 			return nil, fmt.Errorf("-resume: %w", err)
 		}
 		fmt.Fprintf(progress, "resuming from %s at epoch %d\n", ckpt, initialEpoch+1)
@@ -245,6 +245,7 @@ func trainImages(ctx context.Context, o *options, stdout, progress io.Writer) (a
 			return nil, err
 		}
 		model.SetSeed(uint64(o.seed))
+		model.To(dev)
 		if err := model.Compile(opt, nn.SparseCategoricalCrossentropy(), nn.Metrics("accuracy")); err != nil {
 			return nil, err
 		}

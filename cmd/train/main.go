@@ -132,7 +132,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.save, "save", "", "where to save the trained model (default models/mnist-cnn for the default run)")
 	fs.BoolVar(&o.json, "json", false, "print the results as one JSON object on the last line of standard output")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
-	fs.StringVar(&o.device, "device", "cpu", "device: cpu or cuda")
+	fs.StringVar(&o.device, "device", "cpu", "where networks train: cpu, or cuda (the first GPU, found at run time)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `train trains ember models.
 
@@ -188,6 +188,8 @@ Flags:
 		return nil, usagef("-limit, -steps and -patience cannot be negative")
 	case o.device != "cpu" && o.device != "cuda":
 		return nil, usagef("-device %q: need cpu or cuda", o.device)
+	case o.device == "cuda" && (o.csv != "" || o.env != ""):
+		return nil, usagef("-device cuda: only the networks of image training run on a GPU; -csv and -rl run on the CPU")
 	}
 	if o.valSplit == -1 {
 		o.valSplit = 0.1
