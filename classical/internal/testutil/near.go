@@ -20,7 +20,8 @@ func Within(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*(1+math.Abs(want))
 }
 
-// relDiff is |got-want|/(1+|want|), +Inf where only one side is NaN.
+// relDiff is |got-want|/(1+|want|): 0 for values Within any tolerance,
+// +Inf where a NaN or an infinity meets a different value.
 func relDiff(got, want float64) float64 {
 	if Within(got, want, 0) {
 		return 0
