@@ -665,6 +665,40 @@ func (m *Model) trainEpoch(ctx context.Context, loader *data.Loader, epoch int, 
 	return logs, nil
 }
 
+// TrainOnBatch runs one training step on the batch x, y (forward pass,
+// backward pass, optimizer update) and returns the batch's loss, as
+// Keras's train_on_batch does: for custom training loops and benchmarks.
+// Dropout masks come from seed. The batch is checked as Fit checks its
+// data, and the model is built from it if need be.
+func (m *Model) TrainOnBatch(x, y *tensor.Tensor, seed uint64) (float64, error) {
+	if !m.compiled {
+		return 0, errors.New("nn: TrainOnBatch before Compile")
+	}
+	if err := m.ensureBuilt(x); err != nil {
+		return 0, err
+	}
+	if err := m.checkBatch(x, y, true); err != nil {
+		return 0, err
+	}
+	if m.tape == nil {
+		m.tape = autograd.NewTape()
+	}
+	tp := m.tape
+	defer tp.Reset()
+	m.step++
+	loss, _, _ := m.lossOf(&Call{Training: true, Seed: seed}, tp.Constant(m.input(x)), y, nil, false)
+	lv := loss.Value.Item()
+	if math.IsNaN(lv) || math.IsInf(lv, 0) {
+		return lv, fmt.Errorf("nn: the loss became %v (lower the learning rate?)", lv)
+	}
+	for _, p := range m.params {
+		p.ZeroGrad()
+	}
+	tp.Backward(loss)
+	m.opt.Step(m.params)
+	return lv, nil
+}
+
 // classWeights returns one weight per example from its class.
 func classWeights(cw map[int]float64, y *tensor.Tensor, out []int, n int) *tensor.Tensor {
 	classes := targetClasses(y, n)

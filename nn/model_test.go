@@ -285,3 +285,46 @@ func TestConcurrentPredict(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainOnBatch checks that one step lowers the loss of the batch it
+// trains on, that it matches a one-batch Fit without shuffling, and that
+// bad batches give errors.
+func TestTrainOnBatch(t *testing.T) {
+	newModel := func() *Model {
+		m := NewSequential(Dense(8, WithActivation("tanh")), Dense(3, WithActivation("softmax")))
+		m.SetSeed(4)
+		if err := m.Compile(optim.NewSGD(0.1), SparseCategoricalCrossentropy(), nil); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	rng := tensor.NewRand(2)
+	x := tensor.RandN(tensor.Float32, rng, 12, 5)
+	y := tensor.FromSlice(tensor.Float32, []float64{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}, 12)
+	m := newModel()
+	l0, err := m.TrainOnBatch(x, y, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l1, err := m.TrainOnBatch(x, y, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(l1 < l0) {
+		t.Errorf("loss %v after one step, %v before", l1, l0)
+	}
+	f := newModel()
+	h, err := f.FitXY(context.Background(), x, y, FitConfig{Epochs: 2, BatchSize: 12, NoShuffle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Values["loss"]; math.Abs(got[0]-l0) > 1e-6 || math.Abs(got[1]-l1) > 1e-6 {
+		t.Errorf("Fit losses %v, TrainOnBatch %v %v", got, l0, l1)
+	}
+	if _, err := m.TrainOnBatch(x, tensor.FromSlice(tensor.Float32, []float64{7}, 1), 3); err == nil {
+		t.Error("mismatched labels accepted")
+	}
+	if _, err := NewSequential(Dense(2)).TrainOnBatch(x, y, 1); err == nil {
+		t.Error("TrainOnBatch before Compile accepted")
+	}
+}

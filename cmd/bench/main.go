@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/bench -suite gemm
 //	go run ./cmd/bench -suite gemm -json -sizes 512,1024 -threads 1,2 -dtype float32
+//	go run ./cmd/bench -suite all -device all -json     # CPU and GPU side by side
 //
 // Suites register themselves in the suites map (see gemm.go); -suite list
 // prints them.
@@ -26,6 +27,7 @@ type config struct {
 	sizes   []int
 	threads []int
 	dtypes  []string
+	devices []string // cpu, cuda
 	json    bool
 	budget  time.Duration // timing budget per measured point
 	out     io.Writer
@@ -82,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	threads := fs.String("threads", "1,2", "comma-separated thread counts")
 	dtypes := fs.String("dtype", "float32,float64", "comma-separated element types (float32, float64)")
 	budget := fs.Duration("budget", 2*time.Second, "timing budget per measured point (best of the repetitions that fit, at least one)")
+	devices := fs.String("device", "cpu", "devices for the matmul, conv, cnn and all suites: cpu, cuda or all (a missing GPU is reported and skipped)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -112,6 +115,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-dtype: unknown element type %q (want float32 or float64)", d)
 		}
 		cfg.dtypes = append(cfg.dtypes, d)
+	}
+	switch *devices {
+	case "cpu", "cuda":
+		cfg.devices = []string{*devices}
+	case "all":
+		cfg.devices = []string{"cpu", "cuda"}
+	default:
+		return fmt.Errorf("-device: unknown device %q (want cpu, cuda or all)", *devices)
 	}
 	if mt := slices.Max(cfg.threads); mt > runtime.GOMAXPROCS(0) {
 		fmt.Fprintf(stderr, "bench: warning: -threads %d exceeds GOMAXPROCS=%d; ember uses at most GOMAXPROCS\n", mt, runtime.GOMAXPROCS(0))

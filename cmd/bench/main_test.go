@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/ember-ml/ember/cuda"
 )
 
 func TestGemmJSON(t *testing.T) {
@@ -59,5 +61,65 @@ func TestTableAndSuites(t *testing.T) {
 	out.Reset()
 	if err := run([]string{"-suite", "list"}, &out, &log); err != nil || !strings.Contains(out.String(), "gemm-cnn") {
 		t.Errorf("list: %v %q", err, out.String())
+	}
+}
+
+// TestDeviceSuites runs every device suite on the CPU: one JSON line per
+// measurement with the documented fields, and a table otherwise; asking
+// for a GPU on a machine without one is an error, and "all" says so on the
+// log and measures the CPU.
+func TestDeviceSuites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the seeds' CNN for a few steps")
+	}
+	var out, log bytes.Buffer
+	if err := run([]string{"-suite", "all", "-device", "cpu", "-json", "-sizes", "32", "-dtype", "float32", "-budget", "1ms"}, &out, &log); err != nil {
+		t.Fatal(err, log.String())
+	}
+	seen := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		for _, key := range []string{"suite", "device", "impl", "dtype", "shape", "ms"} {
+			if _, ok := r[key]; !ok {
+				t.Errorf("line %q lacks %q", l, key)
+			}
+		}
+		gf, _ := r["gflops"].(float64)
+		ips, _ := r["images_per_sec"].(float64)
+		if r["device"] != "cpu" || (gf <= 0) == (ips <= 0) {
+			t.Errorf("bad line %q", l)
+		}
+		seen[r["suite"].(string)] = true
+	}
+	for _, s := range []string{"matmul", "conv-forward", "conv-backward-data", "conv-backward-filter", "cnn-train-step", "cnn-inference"} {
+		if !seen[s] {
+			t.Errorf("no %s measurement in\n%s", s, out.String())
+		}
+	}
+	out.Reset()
+	if err := run([]string{"-suite", "matmul", "-device", "cpu", "-sizes", "16", "-dtype", "float64", "-budget", "1ms"}, &out, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "GFLOP/s") || !strings.Contains(out.String(), "16x16x16") {
+		t.Errorf("table:\n%s", out.String())
+	}
+	if err := run([]string{"-suite", "matmul", "-device", "tpu"}, &out, &log); err == nil {
+		t.Error("-device tpu accepted")
+	}
+	if _, err := cuda.Open(0); err != nil {
+		log.Reset()
+		if err := run([]string{"-suite", "matmul", "-device", "cuda", "-sizes", "16"}, &out, &log); err == nil {
+			t.Error("-device cuda without a GPU: no error")
+		}
+		out.Reset()
+		if err := run([]string{"-suite", "matmul", "-device", "all", "-sizes", "16", "-dtype", "float32", "-budget", "1ms"}, &out, &log); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(log.String(), "no GPU") || !strings.Contains(out.String(), "cpu") {
+			t.Errorf("-device all without a GPU: log %q, table:\n%s", log.String(), out.String())
+		}
 	}
 }
