@@ -198,9 +198,9 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 		} else {
 			tensor.MatMulTo(Z, Xt, tensor.FromFloat64(x[:nw], p, K))
 		}
-		// The per-sample loss and residuals run over fixed blocks of rows
-		// in parallel; block sums are added in block order, so the result
-		// does not depend on the number of workers.
+		// Multinomial: the per-sample softmax loss and residuals run over
+		// fixed blocks of rows in parallel; block sums are added in block
+		// order, so the result does not depend on the number of workers.
 		nb := (n + skinnyBlock - 1) / skinnyBlock
 		blockLoss := make([]float64, nb)
 		blockGB := make([]float64, nb*K)
@@ -208,53 +208,29 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 			for bk := blo; bk < bhi; bk++ {
 				lo, hi := bk*skinnyBlock, min((bk+1)*skinnyBlock, n)
 				bl, gbk := 0.0, blockGB[bk*K:(bk+1)*K]
-				if K == 1 {
-					b := 0.0
-					if l.FitIntercept {
-						b = x[nw]
+				for i := lo; i < hi; i++ {
+					row := zd[i*K : (i+1)*K]
+					mx := math.Inf(-1)
+					for k := range row {
+						if l.FitIntercept {
+							row[k] += x[nw+k]
+						}
+						mx = math.Max(mx, row[k])
 					}
-					for i := lo; i < hi; i++ {
-						z := zd[i] + b
-						yi := float64(idx[i])
-						// log(1+exp(z)) - y z and the sigmoid, stably,
-						// with one exponential.
-						e := math.Exp(-math.Abs(z))
-						lse := math.Log1p(e)
-						sg := 1 / (1 + e)
-						if z > 0 {
-							lse += z
-						} else {
-							sg = e / (1 + e)
-						}
-						bl += sw[i] * (lse - yi*z)
-						rd[i] = sw[i] * (sg - yi) / swSum
-						gbk[0] += rd[i]
+					se := 0.0
+					for _, z := range row {
+						se += math.Exp(z - mx)
 					}
-				} else {
-					for i := lo; i < hi; i++ {
-						row := zd[i*K : (i+1)*K]
-						mx := math.Inf(-1)
-						for k := range row {
-							if l.FitIntercept {
-								row[k] += x[nw+k]
-							}
-							mx = math.Max(mx, row[k])
+					lse := mx + math.Log(se)
+					bl += sw[i] * (lse - row[idx[i]])
+					r := rd[i*K : (i+1)*K]
+					for k, z := range row {
+						pk := math.Exp(z - lse)
+						if k == idx[i] {
+							pk--
 						}
-						se := 0.0
-						for _, z := range row {
-							se += math.Exp(z - mx)
-						}
-						lse := mx + math.Log(se)
-						bl += sw[i] * (lse - row[idx[i]])
-						r := rd[i*K : (i+1)*K]
-						for k, z := range row {
-							pk := math.Exp(z - lse)
-							if k == idx[i] {
-								pk--
-							}
-							r[k] = sw[i] * pk / swSum
-							gbk[k] += r[k]
-						}
+						r[k] = sw[i] * pk / swSum
+						gbk[k] += r[k]
 					}
 				}
 				blockLoss[bk] = bl

@@ -16,7 +16,8 @@ import (
 
 const skinnyBlock = 2048
 
-// skinnyMul sets z [n, K] = X [n, p] · W [p, K] (all row-major).
+// skinnyMul sets z [n, K] = X [n, p] · W [p, K] (all row-major), for
+// the multinomial loss (binaryLogistic does K = 1 in one pass).
 func skinnyMul(z, x []float64, n, p int, w []float64, K int) {
 	nb := (n + skinnyBlock - 1) / skinnyBlock
 	parallel.For(nb, 1, func(lo, hi int) {
@@ -24,14 +25,6 @@ func skinnyMul(z, x []float64, n, p int, w []float64, K int) {
 			for i := b * skinnyBlock; i < min((b+1)*skinnyBlock, n); i++ {
 				xi := x[i*p : (i+1)*p]
 				zi := z[i*K : (i+1)*K]
-				if K == 1 {
-					s := 0.0
-					for j, v := range xi {
-						s += v * w[j]
-					}
-					zi[0] = s
-					continue
-				}
 				clear(zi)
 				for j, v := range xi {
 					wj := w[j*K : (j+1)*K]
