@@ -36,22 +36,21 @@ func BatchNorm(x, gamma, beta *Variable, eps float64) (y *Variable, mean, varian
 	if m == 0 {
 		panic(fmt.Sprintf("autograd: BatchNorm of an empty batch %v", x.Shape()))
 	}
-	// The statistics and the normalisation run on the host: for a tensor
-	// on another device, on a host copy (a round trip each way).
-	dev := x.Value.Device()
-	xc := x.Value.Contiguous().To(tensor.CPU)
+	if !x.Value.Device().IsCPU() {
+		return batchNormOnDevice(x, gamma, beta, eps)
+	}
+	xc := x.Value.Contiguous()
 	out := tensor.EmptyLike(xc)
 	mean = make([]float64, c)
 	variance = make([]float64, c)
 	invStd := make([]float64, c)
-	g64, b64 := gamma.Value.To(tensor.CPU).Float64s(), beta.Value.To(tensor.CPU).Float64s()
+	g64, b64 := gamma.Value.Float64s(), beta.Value.Float64s()
 	if xc.DType() == tensor.Float32 {
 		bnFwd(elems[float32](out), elems[float32](xc), g64, b64, mean, variance, invStd, n, c, inner, eps)
 	} else {
 		bnFwd(elems[float64](out), elems[float64](xc), g64, b64, mean, variance, invStd, n, c, inner, eps)
 	}
-	y = record("batch_norm", out.To(dev), true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-		g = g.To(tensor.CPU)
+	y = record("batch_norm", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
 		dgamma := make([]float64, c)
 		dbeta := make([]float64, c)
 		var gx *tensor.Tensor
@@ -73,19 +72,73 @@ func BatchNorm(x, gamma, beta *Variable, eps float64) (y *Variable, mean, varian
 		}
 		var gg, gb *tensor.Tensor
 		if gamma.requiresGrad {
-			gg = tensor.FromSlice(g.DType(), dgamma, c).To(dev)
+			gg = tensor.FromSlice(g.DType(), dgamma, c)
 		}
 		if beta.requiresGrad {
-			gb = tensor.FromSlice(g.DType(), dbeta, c).To(dev)
-		}
-		if gx != nil {
-			gx = gx.To(dev)
+			gb = tensor.FromSlice(g.DType(), dbeta, c)
 		}
 		return grads(gx, gg, gb)
 	})
 	if xc != x.Value && y.tape != nil {
 		y.tape.Keep(xc)
 	}
+	return y, mean, variance
+}
+
+// otherAxes returns every axis of a rank-dims tensor but axis 1.
+func otherAxes(dims int) []int {
+	axes := []int{0}
+	for a := 2; a < dims; a++ {
+		axes = append(axes, a)
+	}
+	return axes
+}
+
+// batchNormOnDevice is BatchNorm with tensor ops, which run on any device
+// (the CPU path's fused loops read host memory): per channel c, over the
+// M = N·H·W values of the other axes,
+//
+//	x̂ = (x − μ)/√(σ² + ε), y = γx̂ + β,
+//	∂x = (1/√(σ² + ε))·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂·x̂)), ∂x̂ = γ·g,
+//
+// with ∂γ = Σ g·x̂ and ∂β = Σ g. Only the [C] statistics come back to the
+// host, for the layer's moving averages.
+func batchNormOnDevice(x, gamma, beta *Variable, eps float64) (*Variable, []float64, []float64) {
+	xs := x.Shape()
+	axes := otherAxes(len(xs))
+	ch := func(t *tensor.Tensor) *tensor.Tensor { return channelView(t, len(xs)) }
+	mu := tensor.MeanKeep(x.Value, axes...)
+	xm := tensor.Sub(x.Value, mu)
+	vr := tensor.MeanKeep(tensor.Square(xm), axes...)
+	invStd := tensor.UnaryTo(nil, tensor.OpAddScalar, vr, eps, 0)
+	tensor.UnaryTo(invStd, tensor.OpRsqrt, invStd, 0, 0)
+	xhat := tensor.Mul(xm, invStd)
+	out := tensor.Add(tensor.Mul(xhat, ch(gamma.Value)), ch(beta.Value))
+	mean := mu.Reshape(xs[1]).To(tensor.CPU).Float64s()
+	variance := vr.Reshape(xs[1]).To(tensor.CPU).Float64s()
+	for _, t := range []*tensor.Tensor{mu, xm, vr} {
+		tensor.Release(t)
+	}
+	y := record("batch_norm", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gg, gb *tensor.Tensor
+		if x.requiresGrad {
+			dxhat := tensor.Mul(g, ch(gamma.Value))
+			m1 := tensor.MeanKeep(dxhat, axes...)
+			m2 := tensor.MeanKeep(tensor.Mul(dxhat, xhat), axes...)
+			gx = tensor.Sub(tensor.Sub(dxhat, m1), tensor.Mul(xhat, m2))
+			tensor.BinaryTo(gx, tensor.OpMul, gx, invStd)
+			for _, t := range []*tensor.Tensor{dxhat, m1, m2} {
+				tensor.Release(t)
+			}
+		}
+		if gamma.requiresGrad {
+			gg = tensor.Sum(tensor.Mul(g, xhat), axes...)
+		}
+		if beta.requiresGrad {
+			gb = tensor.Sum(g, axes...)
+		}
+		return grads(gx, gg, gb)
+	}, xhat, invStd)
 	return y, mean, variance
 }
 
