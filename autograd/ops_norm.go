@@ -225,17 +225,17 @@ func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor,
 		scale[ch] = g64[ch] * invStd[ch]
 		shift[ch] = b64[ch] - mu[ch]*scale[ch]
 	}
-	// On the host, as BatchNorm.
-	dev := x.Value.Device()
-	xc := x.Value.Contiguous().To(tensor.CPU)
+	if dev := x.Value.Device(); !dev.IsCPU() {
+		return affineOnDevice(x, gamma, beta, scale, shift, mu, invStd)
+	}
+	xc := x.Value.Contiguous()
 	out := tensor.EmptyLike(xc)
 	if xc.DType() == tensor.Float32 {
 		affineChannels(elems[float32](out), elems[float32](xc), scale, shift, n, c, inner)
 	} else {
 		affineChannels(elems[float64](out), elems[float64](xc), scale, shift, n, c, inner)
 	}
-	y := record("batch_norm_inference", out.To(dev), true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
-		g = g.To(tensor.CPU)
+	y := record("batch_norm_inference", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
 		var gx, gg, gb *tensor.Tensor
 		if x.requiresGrad {
 			gx = tensor.EmptyLike(g)
@@ -259,14 +259,11 @@ func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor,
 				}
 			}
 			if gamma.requiresGrad {
-				gg = tensor.FromSlice(g.DType(), dg, c).To(dev)
+				gg = tensor.FromSlice(g.DType(), dg, c)
 			}
 			if beta.requiresGrad {
-				gb = tensor.FromSlice(g.DType(), db, c).To(dev)
+				gb = tensor.FromSlice(g.DType(), db, c)
 			}
-		}
-		if gx != nil {
-			gx = gx.To(dev)
 		}
 		return grads(gx, gg, gb)
 	})
@@ -274,6 +271,37 @@ func BatchNormInference(x, gamma, beta *Variable, mean, variance *tensor.Tensor,
 		y.tape.Keep(xc)
 	}
 	return y
+}
+
+// affineOnDevice is BatchNormInference with tensor ops, which run on any
+// device: y = x·scale + shift per channel, with ∂x = g·scale,
+// ∂γ = Σ g·(x − μ)/√(σ² + ε) and ∂β = Σ g.
+func affineOnDevice(x, gamma, beta *Variable, scale, shift, mu, invStd []float64) *Variable {
+	xs := x.Shape()
+	dev, dt := x.Value.Device(), x.Value.DType()
+	ch := func(v []float64) *tensor.Tensor { return channelView(tensor.FromSlice(dt, v, len(v)).To(dev), len(xs)) }
+	sc := ch(scale)
+	out := tensor.Add(tensor.Mul(x.Value, sc), ch(shift))
+	return record("batch_norm_inference", out, true, []*Variable{x, gamma, beta}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gx, gg, gb *tensor.Tensor
+		axes := otherAxes(len(xs))
+		if x.requiresGrad {
+			gx = tensor.Mul(g, sc)
+		}
+		if gamma.requiresGrad {
+			negMu := make([]float64, len(mu))
+			for i, m := range mu {
+				negMu[i] = -m
+			}
+			xhat := tensor.Mul(tensor.Add(x.Value, ch(negMu)), ch(invStd))
+			gg = tensor.Sum(tensor.Mul(g, xhat), axes...)
+			tensor.Release(xhat)
+		}
+		if beta.requiresGrad {
+			gb = tensor.Sum(g, axes...)
+		}
+		return grads(gx, gg, gb)
+	})
 }
 
 func affineChannels[T float](out, x []T, scale, shift []float64, n, c, inner int) {

@@ -214,3 +214,36 @@ func TestEmulatedRegressionAndBinaryFit(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatedBatchNormGradients compares BatchNorm (batch statistics) and
+// BatchNormInference (fixed statistics) and the gradients of their inputs,
+// scale and shift on the emulated device with the CPU's fused loops.
+func TestEmulatedBatchNormGradients(t *testing.T) {
+	dv := emulatedDevice(t)
+	run := func(dev tensor.Device, inference bool) []*tensor.Tensor {
+		rng := tensor.NewRand(4)
+		tp := autograd.NewTape()
+		x := autograd.NewParam(tensor.RandN(tensor.Float32, rng, 3, 2, 4, 4).To(dev), "x")
+		gamma := autograd.NewParam(tensor.RandN(tensor.Float32, rng, 2).To(dev), "gamma")
+		beta := autograd.NewParam(tensor.RandN(tensor.Float32, rng, 2).To(dev), "beta")
+		w := tp.Constant(tensor.RandN(tensor.Float32, rng, 3, 2, 4, 4).To(dev))
+		// x + 0 puts the parameters' graph on the tape.
+		xin := autograd.Add(x, tp.Constant(tensor.Zeros(tensor.Float32, 3, 2, 4, 4).To(dev)))
+		var y *autograd.Variable
+		if inference {
+			mean := tensor.FromSlice(tensor.Float32, []float64{0.3, -0.2}, 2).To(dev)
+			variance := tensor.FromSlice(tensor.Float32, []float64{1.5, 0.7}, 2).To(dev)
+			y = autograd.BatchNormInference(xin, gamma, beta, mean, variance, 1e-3)
+		} else {
+			y, _, _ = autograd.BatchNorm(xin, gamma, beta, 1e-3)
+		}
+		tp.Backward(autograd.Sum(autograd.Mul(y, w)))
+		return []*tensor.Tensor{y.Value.To(tensor.CPU), x.Gradient().To(tensor.CPU), gamma.Gradient().To(tensor.CPU), beta.Gradient().To(tensor.CPU)}
+	}
+	for _, inference := range []bool{false, true} {
+		c, g := run(tensor.CPU, inference), run(dv.TensorDevice(), inference)
+		for i, what := range []string{"output", "input gradient", "scale gradient", "shift gradient"} {
+			assertClose(t, what, g[i], c[i], 1e-5)
+		}
+	}
+}
