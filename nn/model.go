@@ -789,7 +789,9 @@ func (m *Model) Predict(ctx context.Context, x *tensor.Tensor, batchSize int) (*
 	if batchSize <= 0 {
 		batchSize = 256
 	}
-	x = m.input(x)
+	if x.DType() != m.dtype {
+		x = x.AsType(m.dtype)
+	}
 	n := x.Shape()[0]
 	out := tensor.Empty(m.dtype, append([]int{n}, m.OutputShape()...)...)
 	tp := autograd.NewInferenceTape()
@@ -804,7 +806,12 @@ func (m *Model) Predict(ctx context.Context, x *tensor.Tensor, batchSize int) (*
 			xb = xb.Contiguous()
 			tp.Keep(xb)
 		}
-		y, _ := m.forward(&Call{}, tp.Constant(xb.To(m.device)), false)
+		// Batch by batch to the device, so that only one is there at once.
+		if xd := xb.To(m.device); xd != xb {
+			xb = xd
+			tp.Keep(xb)
+		}
+		y, _ := m.forward(&Call{}, tp.Constant(xb), false)
 		out.Narrow(0, lo, hi-lo).CopyFrom(y.Value.To(tensor.CPU))
 		tp.Reset()
 	}
