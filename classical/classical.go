@@ -25,6 +25,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 
 	"github.com/ember-ml/ember/tensor"
 )
@@ -389,6 +391,77 @@ func scoreWith(est string, p Predictor, X, y *tensor.Tensor, metric func(yTrue, 
 		return 0, err
 	}
 	return metric(ys, pred.Float64s()), nil
+}
+
+// CheckClassWeight normalises a class_weight parameter for the
+// estimators' parameter lists: nil, one of the named modes ("balanced", and
+// what else the estimator allows, as the forests' "balanced_subsample"), or
+// finite weights >= 0 by class label (a map[float64]float64, or a map with
+// string keys as JSON gives), returned as a new map[float64]float64.
+func CheckClassWeight(v any, modes ...string) (any, error) {
+	switch w := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if !slices.Contains(modes, w) {
+			return nil, fmt.Errorf("class_weight %q: want nil, \"balanced\" or a map", w)
+		}
+		return w, nil
+	case map[float64]float64:
+		out := make(map[float64]float64, len(w))
+		for k, x := range w {
+			if !(x >= 0) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("class_weight for %v is %v; want a finite weight >= 0", k, x)
+			}
+			out[k] = x
+		}
+		return out, nil
+	case map[string]any:
+		out := map[float64]float64{}
+		for k, x := range w {
+			kf, err := strconv.ParseFloat(k, 64)
+			if err != nil {
+				return nil, fmt.Errorf("class_weight key %q is not a number", k)
+			}
+			f, err := AsFloat(x)
+			if err != nil {
+				return nil, err
+			}
+			out[kf] = f
+		}
+		return CheckClassWeight(out, modes...)
+	}
+	return nil, fmt.Errorf("class_weight: want nil, \"balanced\" or map[float64]float64, got %T", v)
+}
+
+// ClassWeights returns per-sample weights for a class_weight setting cw,
+// given the sorted classes and each sample's class index: all 1 for nil;
+// for "balanced", n / (classes · count of the sample's class), as
+// scikit-learn; for a map[float64]float64, the weight of each class label
+// (1 for labels it does not name).
+func ClassWeights[I int | int32](cw any, classes []float64, idx []I) []float64 {
+	n := len(idx)
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	switch c := cw.(type) {
+	case string:
+		counts := make([]float64, len(classes))
+		for _, k := range idx {
+			counts[k]++
+		}
+		for i, k := range idx {
+			w[i] = float64(n) / (float64(len(classes)) * counts[k])
+		}
+	case map[float64]float64:
+		for i, k := range idx {
+			if v, ok := c[classes[k]]; ok {
+				w[i] = v
+			}
+		}
+	}
+	return w
 }
 
 // Classes returns the sorted distinct values of y, and for each sample the

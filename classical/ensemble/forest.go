@@ -235,7 +235,7 @@ func (c *forestClassifier) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			cw = "balanced"
 		}
 		if cw != nil {
-			tg.W = tree.ClassSampleWeights(cw, classes, idx)
+			tg.W = classical.ClassWeights(cw, classes, idx)
 		}
 	}
 	trees, inBag, err := growForest(ctx, c.name, &c.ForestParams, xm, tg, spec, c.ClassWeight, classes)

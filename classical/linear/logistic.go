@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/optimize"
@@ -62,71 +61,10 @@ func (l *LogisticRegression) params() classical.Params {
 	}
 }
 
-// CheckClassWeight normalises a class_weight parameter: nil, "balanced",
-// or a map from label to weight (map[float64]float64, or a map with string
-// keys as JSON gives).
+// CheckClassWeight normalises a class_weight parameter: nil, "balanced"
+// or weights by class label (see classical.CheckClassWeight).
 func CheckClassWeight(v any) (any, error) {
-	switch w := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		if w != "balanced" {
-			return nil, fmt.Errorf("class_weight %q: want nil, \"balanced\" or a map", w)
-		}
-		return w, nil
-	case map[float64]float64:
-		return maps2(w), nil
-	case map[string]any:
-		out := map[float64]float64{}
-		for k, x := range w {
-			kf, err := strconv.ParseFloat(k, 64)
-			if err != nil {
-				return nil, fmt.Errorf("class_weight key %q is not a number", k)
-			}
-			f, err := classical.AsFloat(x)
-			if err != nil {
-				return nil, err
-			}
-			out[kf] = f
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("class_weight: want nil, \"balanced\" or map[float64]float64, got %T", v)
-}
-
-func maps2(m map[float64]float64) map[float64]float64 {
-	out := make(map[float64]float64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// SampleWeights returns per-sample weights for class_weight cw, given the
-// sorted classes and each sample's class index.
-func SampleWeights(cw any, classes []float64, idx []int) []float64 {
-	n := len(idx)
-	w := make([]float64, n)
-	for i := range w {
-		w[i] = 1
-	}
-	switch c := cw.(type) {
-	case string:
-		counts := make([]float64, len(classes))
-		for _, k := range idx {
-			counts[k]++
-		}
-		for i, k := range idx {
-			w[i] = float64(n) / (float64(len(classes)) * counts[k])
-		}
-	case map[float64]float64:
-		for i, k := range idx {
-			if v, ok := c[classes[k]]; ok {
-				w[i] = v
-			}
-		}
-	}
-	return w
+	return classical.CheckClassWeight(v, "balanced")
 }
 
 // GetParams implements classical.Estimator.
@@ -161,7 +99,7 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	if K == 2 {
 		K = 1
 	}
-	sw := SampleWeights(l.ClassWeight, classes, idx)
+	sw := classical.ClassWeights(l.ClassWeight, classes, idx)
 	swSum := 0.0
 	for _, v := range sw {
 		swSum += v

@@ -81,7 +81,7 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
 	}
 	n, p := xm.Rows, xm.Cols
-	sw := linear.SampleWeights(l.ClassWeight, classes, idx)
+	sw := classical.ClassWeights(l.ClassWeight, classes, idx)
 	K := len(classes)
 	if K == 2 {
 		K = 1

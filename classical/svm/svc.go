@@ -270,7 +270,7 @@ func (s *SVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 
 // classWeights returns one weight per class from class_weight.
 func classWeights(cw any, classes []float64, idx []int) []float64 {
-	sw := linear.SampleWeights(cw, classes, idx)
+	sw := classical.ClassWeights(cw, classes, idx)
 	out := make([]float64, len(classes))
 	for i := range out {
 		out[i] = 1

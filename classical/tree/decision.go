@@ -143,7 +143,7 @@ func (c *DecisionTreeClassifier) FitWeighted(ctx context.Context, X, y *tensor.T
 	if !spec.Criterion.Classification() {
 		return classical.InvalidParamf(est, "criterion %q is for regression", c.Criterion)
 	}
-	w, err := combineWeights(est, ClassSampleWeights(c.ClassWeight, classes, idx), sw)
+	w, err := combineWeights(est, classical.ClassWeights(c.ClassWeight, classes, idx), sw)
 	if err != nil {
 		return err
 	}

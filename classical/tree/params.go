@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/ember-ml/ember/classical"
 )
@@ -69,70 +68,10 @@ func ResolveMaxFeatures(v any, p int) int {
 }
 
 // CheckClassWeight normalises a class_weight parameter: nil, "balanced",
-// or a map from label to weight (map[float64]float64, or a map with string
-// keys as JSON gives).
+// "balanced_subsample" (forests) or weights by class label (see
+// classical.CheckClassWeight).
 func CheckClassWeight(v any) (any, error) {
-	switch w := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		if w != "balanced" && w != "balanced_subsample" {
-			return nil, fmt.Errorf("class_weight %q: want nil, \"balanced\" or a map", w)
-		}
-		return w, nil
-	case map[float64]float64:
-		out := make(map[float64]float64, len(w))
-		for k, x := range w {
-			if !(x >= 0) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("class_weight for %v is %v; want a finite weight >= 0", k, x)
-			}
-			out[k] = x
-		}
-		return out, nil
-	case map[string]any:
-		out := map[float64]float64{}
-		for k, x := range w {
-			kf, err := strconv.ParseFloat(k, 64)
-			if err != nil {
-				return nil, fmt.Errorf("class_weight key %q is not a number", k)
-			}
-			f, err := classical.AsFloat(x)
-			if err != nil {
-				return nil, err
-			}
-			out[kf] = f
-		}
-		return CheckClassWeight(out)
-	}
-	return nil, fmt.Errorf("class_weight: want nil, \"balanced\" or map[float64]float64, got %T", v)
-}
-
-// ClassSampleWeights returns per-sample weights for class_weight cw, given
-// the sorted classes and each sample's class index ("balanced" weighs a
-// class by n / (classes * count)).
-func ClassSampleWeights(cw any, classes []float64, idx []int32) []float64 {
-	n := len(idx)
-	w := make([]float64, n)
-	for i := range w {
-		w[i] = 1
-	}
-	switch c := cw.(type) {
-	case string:
-		counts := make([]float64, len(classes))
-		for _, k := range idx {
-			counts[k]++
-		}
-		for i, k := range idx {
-			w[i] = float64(n) / (float64(len(classes)) * counts[k])
-		}
-	case map[float64]float64:
-		for i, k := range idx {
-			if v, ok := c[classes[k]]; ok {
-				w[i] = v
-			}
-		}
-	}
-	return w
+	return classical.CheckClassWeight(v, "balanced", "balanced_subsample")
 }
 
 // EncodeClasses returns the sorted classes of y and each sample's class
