@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -95,12 +96,7 @@ func (p *Pipeline) validate() error {
 func (p *Pipeline) GetParams() map[string]any {
 	m := map[string]any{}
 	for _, s := range p.steps {
-		if s.Estimator == nil {
-			continue
-		}
-		for k, v := range s.Estimator.GetParams() {
-			m[s.Name+"__"+k] = v
-		}
+		classical.NestParams(m, s.Name, s.Estimator)
 	}
 	return m
 }
@@ -108,27 +104,25 @@ func (p *Pipeline) GetParams() map[string]any {
 // SetParams sets "step__param" entries (which may nest further:
 // "pre__num__with_mean"). Unknown steps or names are errors.
 func (p *Pipeline) SetParams(m map[string]any) error {
-	groups := map[int]map[string]any{}
-	for k, v := range m {
-		head, rest, ok := classical.SplitNested(k)
-		i := -1
-		if ok {
-			i = slices.IndexFunc(p.steps, func(s NamedStep) bool { return s.Name == head })
+	valid := func() []string {
+		var names []string
+		for _, s := range p.steps {
+			names = append(names, s.Name+"__...")
 		}
-		if i < 0 || p.steps[i].Estimator == nil {
-			var names []string
-			for _, s := range p.steps {
-				names = append(names, s.Name+"__...")
-			}
-			return classical.UnknownParam("Pipeline", k, names)
-		}
-		if groups[i] == nil {
-			groups[i] = map[string]any{}
-		}
-		groups[i][rest] = v
+		return names
+	}
+	index := func(name string) int {
+		return slices.IndexFunc(p.steps, func(s NamedStep) bool { return s.Name == name && s.Estimator != nil })
+	}
+	own, nested, err := classical.SplitNestedParams("Pipeline", m, index, valid)
+	if err != nil {
+		return err
+	}
+	if len(own) > 0 { // a Pipeline has no parameters of its own
+		return classical.UnknownParam("Pipeline", slices.Min(slices.Collect(maps.Keys(own))), valid())
 	}
 	for i := range p.steps {
-		if g := groups[i]; g != nil {
+		if g := nested[i]; g != nil {
 			if err := p.steps[i].Estimator.SetParams(g); err != nil {
 				return fmt.Errorf("Pipeline step %q: %w", p.steps[i].Name, err)
 			}
