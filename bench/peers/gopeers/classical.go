@@ -254,7 +254,7 @@ func newGolearnForest(nTrees, features int, on base.FixedDataGrid) *golearnFores
 	return &golearnForest{m}
 }
 
-func runClassical(dataDir string, reps int) []row {
+func runClassical(dataDir string, reps int, slow bool) []row {
 	var tables []table
 	for _, f := range []string{"iris.csv", "breast_cancer.csv", "digits.csv.gz"} {
 		x, y, p, err := readTable(filepath.Join(dataDir, f))
@@ -280,20 +280,12 @@ func runClassical(dataDir string, reps int) []row {
 		// CART decision tree, gini, fully grown, vs golearn's CART.
 		var r row
 		r = row{section: "classical", task: task("CART tree gini fit+predict"), peerName: "golearn trees.CARTDecisionTreeClassifier"}
-		labels := make([]int64, t.k)
-		for c := range labels {
-			labels[c] = int64(c)
+		if t.nTrain > 5000 && !slow {
+			rows = append(rows, row{section: "classical", task: r.task, peerName: r.peerName, skipped: true,
+				note: "skipped by default: golearn's CART split search is quadratic in the rows (minutes here); -slow includes it"})
+		} else {
+			rows = append(rows, cartRow(t, g, r, reps))
 		}
-		r.ember, r.peer = alternate(reps,
-			emberFitPredict(tree.NewDecisionTreeClassifier(), t, &r.accEmber),
-			func() {
-				c := trees.NewDecisionTreeClassifier("gini", -1, labels)
-				if err := c.Fit(g.trainFloat); err != nil {
-					panic(err)
-				}
-				r.accPeer = accuracyInts(c.Predict(g.testFloat), t.yTest)
-			})
-		rows = append(rows, r)
 
 		// ember's CART (entropy) vs golearn's ID3 (information gain).
 		r = row{section: "classical", task: task("tree entropy fit+predict"), peerName: "golearn trees.ID3DecisionTree", note: "ember CART criterion=entropy; golearn ID3, prune 0"}
@@ -339,4 +331,23 @@ func runClassical(dataDir string, reps int) []row {
 	rows = append(rows, row{section: "classical", task: "Gaussian naive Bayes", peerName: "golearn", skipped: true,
 		note: "golearn has no Gaussian NB (naive/ holds only BernoulliNBClassifier); ember has no Bernoulli NB"})
 	return rows
+}
+
+// cartRow compares ember's DecisionTreeClassifier (gini, fully grown) with
+// golearn's CARTDecisionTreeClassifier (gini, max depth -1 = unlimited).
+func cartRow(t table, g golearnGrids, r row, reps int) row {
+	labels := make([]int64, t.k)
+	for c := range labels {
+		labels[c] = int64(c)
+	}
+	r.ember, r.peer = alternate(reps,
+		emberFitPredict(tree.NewDecisionTreeClassifier(), t, &r.accEmber),
+		func() {
+			c := trees.NewDecisionTreeClassifier("gini", -1, labels)
+			if err := c.Fit(g.trainFloat); err != nil {
+				panic(err)
+			}
+			r.accPeer = accuracyInts(c.Predict(g.testFloat), t.yTest)
+		})
+	return r
 }

@@ -192,7 +192,45 @@ func runNN(reps int) (rows []row) {
 		note(&r)
 		rows = append(rows, r)
 	}
-	return append(rows, cnnPredictRow(backend, d, reps))
+	rows = append(rows, cnnPredictRow(backend, d, reps))
+	return append(rows, gorgoniaRows(d, reps)...)
+}
+
+// gorgoniaRows compares ember with gorgonia (TapeMachine, Adam) on the MLP
+// and the seeds CNN.
+func gorgoniaRows(d nnData, reps int) []row {
+	var rows []row
+	nets := []struct {
+		task  string
+		ember *nn.Model
+		build func() (*gorgoniaNet, error)
+		in    []int
+	}{
+		{"MLP 784-128-10", nn.NewSequential(nn.Dense(128, nn.WithActivation("relu")), nn.Dense(10, nn.WithActivation("softmax"))), gorgoniaMLP, []int{784}},
+		{"CNN conv32-maxpool-conv64-maxpool-128-10", nn.NewSequential(
+			nn.Conv2D(32, 3, nn.WithActivation("relu")), nn.MaxPooling2D(2),
+			nn.Conv2D(64, 3, nn.WithActivation("relu")), nn.MaxPooling2D(2),
+			nn.Flatten(), nn.Dense(128, nn.WithActivation("relu")), nn.Dropout(0.5),
+			nn.Dense(10, nn.WithActivation("softmax"))), gorgoniaCNN, []int{1, 28, 28}},
+	}
+	images := float64(nnBatches * nnBatch)
+	for _, c := range nets {
+		r := row{section: "nn", task: fmt.Sprintf("%s train, %d steps of batch %d (Adam)", c.task, nnBatches, nnBatch), peerName: "gorgonia TapeMachine", accEmber: -1, accPeer: -1}
+		net, err := c.build()
+		var peer func()
+		if err == nil {
+			peer, err = gorgoniaTrainer(net, d, c.in...)
+		}
+		if err != nil {
+			r.skipped, r.note = true, "gorgonia failed: "+err.Error()
+			rows = append(rows, r)
+			continue
+		}
+		r.ember, r.peer = alternate(reps, emberTrainer(c.ember, d, c.in...), peer)
+		r.note = fmt.Sprintf("images/s ember %.0f, gorgonia %.0f", images/r.ember.best().Seconds(), images/r.peer.best().Seconds())
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 // predictBatches is the number of batches one timed CNN inference run
