@@ -508,3 +508,37 @@ func TestCategoryNamesAndMissingValues(t *testing.T) {
 		t.Errorf("decoded %v, want [NaN NaN 1 1]", got)
 	}
 }
+
+// FuzzDecodeCategories decodes arbitrary bodies for a model with a
+// categorical feature, strictly and with missing values accepted: never a
+// panic, only client errors, rows of the model's width, and NaN only where
+// missing values are accepted (category codes in range otherwise).
+func FuzzDecodeCategories(f *testing.F) {
+	for _, s := range []string{`{"features":[1,"red",2]}`, `{"instances":[[null,"blue",3],[4,0,"x"]]}`, `{"features":[1,"gr\u0065en",null]}`, `{"features":[1,"\"",2]}`, `{"features":["red","red","red"]}`} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, missing bool) {
+		vals := newValues(Info{NumFeatures: 3, Categories: [][]string{nil, {"red", "green", "blue"}, nil}, AcceptsMissing: missing})
+		flat, n, _, err := decodeFlat(body, 3, 100, vals)
+		if err != nil {
+			if _, ok := err.(*httpError); !ok {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			return
+		}
+		if len(flat) != 3*n {
+			t.Fatalf("%d values for %d rows", len(flat), n)
+		}
+		for i, v := range flat {
+			switch {
+			case math.IsNaN(v):
+				if !missing {
+					t.Fatalf("NaN accepted at %d without missing values", i)
+				}
+			case math.IsInf(v, 0):
+				t.Fatalf("infinite value accepted at %d", i)
+			}
+		}
+	})
+}
