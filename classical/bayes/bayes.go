@@ -1,8 +1,10 @@
 // Package bayes holds scikit-learn's naive Bayes classifiers: GaussianNB
 // (per-class normal features, variances smoothed by VarSmoothing times the
-// largest feature variance) and MultinomialNB (count features with
-// additive smoothing Alpha). Both compute the joint log-likelihood with
-// one GEMM and return probabilities through a log-sum-exp.
+// largest feature variance), MultinomialNB (count features with additive
+// smoothing Alpha), ComplementNB (counts, each class described by its
+// complement, for imbalanced text) and BernoulliNB (binary features). All
+// compute the joint log-likelihood with one GEMM and return probabilities
+// through a log-sum-exp.
 package bayes
 
 import (
@@ -18,6 +20,8 @@ import (
 func init() {
 	classical.Register("bayes.GaussianNB", func() classical.Estimator { return NewGaussianNB() })
 	classical.Register("bayes.MultinomialNB", func() classical.Estimator { return NewMultinomialNB() })
+	classical.Register("bayes.ComplementNB", func() classical.Estimator { return NewComplementNB() })
+	classical.Register("bayes.BernoulliNB", func() classical.Estimator { return NewBernoulliNB() })
 }
 
 // probaFromJLL turns joint log-likelihoods [n, K] into probabilities.
@@ -312,10 +316,8 @@ type MultinomialNB struct {
 	FitPrior   bool      // "fit_prior": learn class priors (default true) or use uniform ones
 	ClassPrior []float64 // "class_prior": fixed priors (nil: see FitPrior)
 
-	classes []float64
-	flp     []float64 // feature_log_prob [K, p]
-	clp     []float64 // class_log_prior [K]
-	nFeat   int
+	// W is feature_log_prob_ and b class_log_prior_.
+	m linear
 }
 
 // NewMultinomialNB returns a MultinomialNB with scikit-learn's defaults.
@@ -341,28 +343,21 @@ func (m *MultinomialNB) Clone() classical.Estimator {
 // Fit counts features per class. X must be non-negative.
 func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "MultinomialNB"
-	m.flp = nil
-	if !(m.Alpha >= 0) || math.IsInf(m.Alpha, 0) {
-		return classical.InvalidParamf(est, "alpha must be >= 0, got %v", m.Alpha)
+	m.m = linear{}
+	alpha, err := smoothing(est, m.Alpha)
+	if err != nil {
+		return err
 	}
 	xm, ys, err := classical.CheckXYOpts(est, X, y, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return err
 	}
 	classes, idx := classical.Classes(ys)
-	K, p, n := len(classes), xm.Cols, xm.Rows
+	K, p := len(classes), xm.Cols
 	if err := checkPriors(est, m.ClassPrior, K); err != nil {
 		return err
 	}
-	alpha := math.Max(m.Alpha, 1e-10) // scikit-learn clips alpha to 1e-10
-	fc := make([]float64, K*p)
-	cnt := make([]float64, K)
-	for i, k := range idx {
-		cnt[k]++
-		for j, v := range xm.Row(i) {
-			fc[k*p+j] += v
-		}
-	}
+	fc, cnt := countByClass(xm, idx, K)
 	flp := make([]float64, K*p)
 	for k := 0; k < K; k++ {
 		s := 0.0
@@ -373,36 +368,20 @@ func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			flp[k*p+j] = math.Log(fc[k*p+j]+alpha) - math.Log(s)
 		}
 	}
-	clp := make([]float64, K)
-	for k := range clp {
-		switch {
-		case m.ClassPrior != nil:
-			clp[k] = math.Log(m.ClassPrior[k])
-		case m.FitPrior:
-			clp[k] = math.Log(cnt[k] / float64(n))
-		default:
-			clp[k] = -math.Log(float64(K))
-		}
-	}
-	m.classes, m.flp, m.clp, m.nFeat = classes, flp, clp, p
+	m.m = linear{classes: classes, w: flp, b: classLogPrior(m.ClassPrior, m.FitPrior, cnt), nFeat: p}
 	return nil
 }
 
 func (m *MultinomialNB) jll(X *tensor.Tensor) ([]float64, int, error) {
 	const est = "MultinomialNB"
-	if m.flp == nil {
+	if !m.m.fitted() {
 		return nil, 0, classical.NotFitted(est)
 	}
-	xm, err := classical.CheckFeaturesOpts(est, X, m.nFeat, classical.CheckOptions{NonNegative: true})
+	xm, err := classical.CheckFeaturesOpts(est, X, m.m.nFeat, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return nil, 0, err
 	}
-	K := len(m.classes)
-	out := tensor.MatMul(xm.Tensor(), tensor.FromFloat64(m.flp, K, m.nFeat).T()).Float64s()
-	for i := range out {
-		out[i] += m.clp[i%K]
-	}
-	return out, xm.Rows, nil
+	return m.m.jll(xm), xm.Rows, nil
 }
 
 // PredictProba returns the posterior class probabilities.
@@ -411,7 +390,7 @@ func (m *MultinomialNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return probaFromJLL(j, n, len(m.classes)), nil
+	return probaFromJLL(j, n, len(m.m.classes)), nil
 }
 
 // Predict returns the most probable class.
@@ -420,22 +399,17 @@ func (m *MultinomialNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return argmaxClasses(j, n, len(m.classes), m.classes), nil
+	return argmaxClasses(j, n, len(m.m.classes), m.m.classes), nil
 }
 
 // Classes returns the sorted class labels.
-func (m *MultinomialNB) Classes() []float64 { return slices.Clone(m.classes) }
+func (m *MultinomialNB) Classes() []float64 { return slices.Clone(m.m.classes) }
 
 // FeatureLogProb returns feature_log_prob_, [classes, features].
-func (m *MultinomialNB) FeatureLogProb() *tensor.Tensor {
-	if m.flp == nil {
-		return nil
-	}
-	return tensor.FromFloat64(slices.Clone(m.flp), len(m.classes), m.nFeat)
-}
+func (m *MultinomialNB) FeatureLogProb() *tensor.Tensor { return m.m.weights() }
 
 // ClassLogPrior returns class_log_prior_.
-func (m *MultinomialNB) ClassLogPrior() []float64 { return slices.Clone(m.clp) }
+func (m *MultinomialNB) ClassLogPrior() []float64 { return slices.Clone(m.m.b) }
 
 // Score returns the accuracy on (X, y).
 func (m *MultinomialNB) Score(X, y *tensor.Tensor) (float64, error) {
@@ -445,7 +419,10 @@ func (m *MultinomialNB) Score(X, y *tensor.Tensor) (float64, error) {
 // TypeName implements classical.Persistable.
 func (m *MultinomialNB) TypeName() string { return "bayes.MultinomialNB" }
 
-type mnbState struct {
+// probState is the saved state of MultinomialNB and BernoulliNB, with
+// scikit-learn's attribute names (MultinomialNB's format is unchanged
+// since its first release).
+type probState struct {
 	Classes classical.Floats `json:"classes"`
 	FLP     classical.Array  `json:"feature_log_prob"`
 	CLP     classical.Floats `json:"class_log_prior"`
@@ -453,12 +430,12 @@ type mnbState struct {
 
 // MarshalState implements classical.Persistable.
 func (m *MultinomialNB) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(m.flp != nil, mnbState{m.classes, classical.NewArray(m.flp, len(m.classes), m.nFeat), m.clp})
+	return classical.MarshalFitted(m.m.fitted(), probState{m.m.classes, classical.NewArray(m.m.w, len(m.m.classes), m.m.nFeat), m.m.b})
 }
 
 // UnmarshalState implements classical.Persistable.
 func (m *MultinomialNB) UnmarshalState(b []byte) error {
-	var st mnbState
+	var st probState
 	if err := classical.UnmarshalStrict(b, &st); err != nil {
 		return err
 	}
@@ -469,6 +446,6 @@ func (m *MultinomialNB) UnmarshalState(b []byte) error {
 	if K < 1 || st.FLP.Shape[1] < 1 || len(st.CLP) != K {
 		return fmt.Errorf("inconsistent MultinomialNB state")
 	}
-	m.classes, m.flp, m.clp, m.nFeat = st.Classes, st.FLP.Data, st.CLP, st.FLP.Shape[1]
+	m.m = linear{classes: st.Classes, w: st.FLP.Data, b: st.CLP, nFeat: st.FLP.Shape[1]}
 	return nil
 }

@@ -14,5 +14,5 @@ import (
 func FuzzUnmarshal(f *testing.F) {
 	X, y := estimatortest.Data(estimatortest.Classifier, false, true)
 	testutil.ModelFileFuzz{X: X, Y: y,
-		Estimators: []classical.Estimator{bayes.NewGaussianNB(), bayes.NewMultinomialNB()}}.Run(f)
+		Estimators: []classical.Estimator{bayes.NewGaussianNB(), bayes.NewMultinomialNB(), bayes.NewComplementNB(), bayes.NewBernoulliNB()}}.Run(f)
 }
