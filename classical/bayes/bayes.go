@@ -344,20 +344,15 @@ func (m *MultinomialNB) Clone() classical.Estimator {
 func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "MultinomialNB"
 	m.m = linear{}
-	alpha, err := smoothing(est, m.Alpha)
-	if err != nil {
-		return err
-	}
 	xm, ys, err := classical.CheckXYOpts(est, X, y, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return err
 	}
-	classes, idx := classical.Classes(ys)
-	K, p := len(classes), xm.Cols
-	if err := checkPriors(est, m.ClassPrior, K); err != nil {
+	d, err := countFit(est, m.Alpha, m.ClassPrior, xm, ys)
+	if err != nil {
 		return err
 	}
-	fc, cnt := countByClass(xm, idx, K)
+	K, p, fc, alpha := d.K, d.p, d.fc, d.alpha
 	flp := make([]float64, K*p)
 	for k := 0; k < K; k++ {
 		s := 0.0
@@ -368,38 +363,18 @@ func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			flp[k*p+j] = math.Log(fc[k*p+j]+alpha) - math.Log(s)
 		}
 	}
-	m.m = linear{classes: classes, w: flp, b: classLogPrior(m.ClassPrior, m.FitPrior, cnt), nFeat: p}
+	m.m = linear{classes: d.classes, w: flp, b: classLogPrior(m.ClassPrior, m.FitPrior, d.cnt), nFeat: p}
 	return nil
-}
-
-func (m *MultinomialNB) jll(X *tensor.Tensor) ([]float64, int, error) {
-	const est = "MultinomialNB"
-	if !m.m.fitted() {
-		return nil, 0, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeaturesOpts(est, X, m.m.nFeat, classical.CheckOptions{NonNegative: true})
-	if err != nil {
-		return nil, 0, err
-	}
-	return m.m.jll(xm), xm.Rows, nil
 }
 
 // PredictProba returns the posterior class probabilities.
 func (m *MultinomialNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := m.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return probaFromJLL(j, n, len(m.m.classes)), nil
+	return m.m.proba("MultinomialNB", X, counts)
 }
 
 // Predict returns the most probable class.
 func (m *MultinomialNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := m.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return argmaxClasses(j, n, len(m.m.classes), m.m.classes), nil
+	return m.m.labels("MultinomialNB", X, counts)
 }
 
 // Classes returns the sorted class labels.

@@ -30,6 +30,32 @@ func countByClass(xm classical.Matrix, idx []int, K int) (fc, cnt []float64) {
 	return fc, cnt
 }
 
+// counted is what the count-based models learn from: alpha clipped as
+// scikit-learn does, the sorted classes, the per-class feature sums
+// [K, p] and class counts.
+type counted struct {
+	alpha   float64
+	classes []float64
+	fc, cnt []float64
+	K, p    int
+}
+
+// countFit validates alpha and the priors and counts the checked data xm,
+// ys: the common start of the count-based models' Fit.
+func countFit(est string, alpha float64, prior []float64, xm classical.Matrix, ys []float64) (counted, error) {
+	a, err := smoothing(est, alpha)
+	if err != nil {
+		return counted{}, err
+	}
+	classes, idx := classical.Classes(ys)
+	K := len(classes)
+	if err := checkPriors(est, prior, K); err != nil {
+		return counted{}, err
+	}
+	fc, cnt := countByClass(xm, idx, K)
+	return counted{alpha: a, classes: classes, fc: fc, cnt: cnt, K: K, p: xm.Cols}, nil
+}
+
 // classLogPrior returns log priors from fixed priors, the class counts
 // (fitPrior) or uniform ones.
 func classLogPrior(prior []float64, fitPrior bool, cnt []float64) []float64 {
@@ -81,6 +107,45 @@ func (l *linear) jll(xm classical.Matrix) []float64 {
 	return out
 }
 
+// input checks (and transforms) X for a fitted model of features
+// features, with errors naming est.
+type input func(est string, X *tensor.Tensor, features int) (classical.Matrix, error)
+
+// counts is the input of the count-based models: non-negative X.
+func counts(est string, X *tensor.Tensor, features int) (classical.Matrix, error) {
+	return classical.CheckFeaturesOpts(est, X, features, classical.CheckOptions{NonNegative: true})
+}
+
+// eval returns the joint log-likelihood [n, K] of X, checked by in.
+func (l *linear) eval(est string, X *tensor.Tensor, in input) ([]float64, int, error) {
+	if !l.fitted() {
+		return nil, 0, classical.NotFitted(est)
+	}
+	xm, err := in(est, X, l.nFeat)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l.jll(xm), xm.Rows, nil
+}
+
+// proba returns the posterior class probabilities of X.
+func (l *linear) proba(est string, X *tensor.Tensor, in input) (*tensor.Tensor, error) {
+	j, n, err := l.eval(est, X, in)
+	if err != nil {
+		return nil, err
+	}
+	return probaFromJLL(j, n, len(l.classes)), nil
+}
+
+// labels returns the most probable class of each row of X.
+func (l *linear) labels(est string, X *tensor.Tensor, in input) (*tensor.Tensor, error) {
+	j, n, err := l.eval(est, X, in)
+	if err != nil {
+		return nil, err
+	}
+	return argmaxClasses(j, n, len(l.classes), l.classes), nil
+}
+
 // ComplementNB is the complement naive Bayes of Rennie et al. (2003), for
 // imbalanced count data such as text: each class is described by the
 // feature counts of all the other classes, and a sample goes to the class
@@ -117,20 +182,15 @@ func (c *ComplementNB) Clone() classical.Estimator {
 func (c *ComplementNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "ComplementNB"
 	c.m = linear{}
-	alpha, err := smoothing(est, c.Alpha)
-	if err != nil {
-		return err
-	}
 	xm, ys, err := classical.CheckXYOpts(est, X, y, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return err
 	}
-	classes, idx := classical.Classes(ys)
-	K, p := len(classes), xm.Cols
-	if err := checkPriors(est, c.ClassPrior, K); err != nil {
+	d, err := countFit(est, c.Alpha, c.ClassPrior, xm, ys)
+	if err != nil {
 		return err
 	}
-	fc, cnt := countByClass(xm, idx, K)
+	K, p, fc, alpha := d.K, d.p, d.fc, d.alpha
 	all := make([]float64, p)
 	for k := 0; k < K; k++ {
 		for j := 0; j < p; j++ {
@@ -161,41 +221,21 @@ func (c *ComplementNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	// As scikit-learn: the prior matters only when there is one class.
 	b := make([]float64, K)
 	if K == 1 {
-		b = classLogPrior(c.ClassPrior, c.FitPrior, cnt)
+		b = classLogPrior(c.ClassPrior, c.FitPrior, d.cnt)
 	}
-	c.m = linear{classes: classes, w: w, b: b, nFeat: p}
+	c.m = linear{classes: d.classes, w: w, b: b, nFeat: p}
 	return nil
-}
-
-func (c *ComplementNB) jll(X *tensor.Tensor) ([]float64, int, error) {
-	const est = "ComplementNB"
-	if !c.m.fitted() {
-		return nil, 0, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeaturesOpts(est, X, c.m.nFeat, classical.CheckOptions{NonNegative: true})
-	if err != nil {
-		return nil, 0, err
-	}
-	return c.m.jll(xm), xm.Rows, nil
 }
 
 // PredictProba returns the classes' probabilities from the normalised
 // joint log-likelihood (as scikit-learn).
 func (c *ComplementNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := c.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return probaFromJLL(j, n, len(c.m.classes)), nil
+	return c.m.proba("ComplementNB", X, counts)
 }
 
 // Predict returns the most probable class.
 func (c *ComplementNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := c.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return argmaxClasses(j, n, len(c.m.classes), c.m.classes), nil
+	return c.m.labels("ComplementNB", X, counts)
 }
 
 // Classes returns the sorted class labels.
@@ -300,10 +340,6 @@ func (bn *BernoulliNB) binarized(est string, X *tensor.Tensor, features int) (cl
 func (bn *BernoulliNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "BernoulliNB"
 	bn.m, bn.flp, bn.clp = linear{}, nil, nil
-	alpha, err := smoothing(est, bn.Alpha)
-	if err != nil {
-		return err
-	}
 	xm, err := bn.binarized(est, X, -1)
 	if err != nil {
 		return err
@@ -312,12 +348,11 @@ func (bn *BernoulliNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if err != nil {
 		return err
 	}
-	classes, idx := classical.Classes(ys)
-	K, p := len(classes), xm.Cols
-	if err := checkPriors(est, bn.ClassPrior, K); err != nil {
+	d, err := countFit(est, bn.Alpha, bn.ClassPrior, xm, ys)
+	if err != nil {
 		return err
 	}
-	fc, cnt := countByClass(xm, idx, K)
+	K, p, fc, cnt, alpha := d.K, d.p, d.fc, d.cnt, d.alpha
 	flp := make([]float64, K*p)
 	w := make([]float64, K*p)
 	clp := classLogPrior(bn.ClassPrior, bn.FitPrior, cnt)
@@ -332,39 +367,19 @@ func (bn *BernoulliNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			b[k] += neg
 		}
 	}
-	bn.m = linear{classes: classes, w: w, b: b, nFeat: p}
+	bn.m = linear{classes: d.classes, w: w, b: b, nFeat: p}
 	bn.flp, bn.clp = flp, clp
 	return nil
 }
 
-func (bn *BernoulliNB) jll(X *tensor.Tensor) ([]float64, int, error) {
-	const est = "BernoulliNB"
-	if !bn.m.fitted() {
-		return nil, 0, classical.NotFitted(est)
-	}
-	xm, err := bn.binarized(est, X, bn.m.nFeat)
-	if err != nil {
-		return nil, 0, err
-	}
-	return bn.m.jll(xm), xm.Rows, nil
-}
-
 // PredictProba returns the posterior class probabilities.
 func (bn *BernoulliNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := bn.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return probaFromJLL(j, n, len(bn.m.classes)), nil
+	return bn.m.proba("BernoulliNB", X, bn.binarized)
 }
 
 // Predict returns the most probable class.
 func (bn *BernoulliNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	j, n, err := bn.jll(X)
-	if err != nil {
-		return nil, err
-	}
-	return argmaxClasses(j, n, len(bn.m.classes), bn.m.classes), nil
+	return bn.m.labels("BernoulliNB", X, bn.binarized)
 }
 
 // Classes returns the sorted class labels.
