@@ -399,6 +399,8 @@ type solver struct {
 	kc    *kcache
 	eps   float64
 	maxIt int
+	// alpha0 is the starting point (nil: 0), feasible for the constraints.
+	alpha0 []float64
 
 	alpha, g, gbar, qd []float64
 	perm               []int // original index of each position
@@ -465,18 +467,32 @@ func (s *solver) solve(ctx context.Context) (rho float64, iters int, err error) 
 	defer s.kc.release()
 	l := len(s.y)
 	s.alpha = make([]float64, l)
+	if s.alpha0 != nil {
+		copy(s.alpha, s.alpha0)
+	}
 	s.g = append([]float64(nil), s.p...)
 	s.gbar = make([]float64, l)
 	s.qd = make([]float64, l)
 	s.perm = make([]int, l)
 	s.upOff, s.lowOff = make([]float64, l), make([]float64, l)
 	s.nextI = -1
+	s.active = l
 	for i := range s.qd {
 		s.qd[i] = s.kc.diag(s.si[i])
 		s.perm[i] = i
 		s.setStatus(i)
 	}
-	s.active = l
+	// A starting point other than 0 (the one-class problem's): the
+	// gradient Qα + p, and G_bar from the variables at their bound.
+	for i, a := range s.alpha {
+		if a > 0 {
+			row := s.kc.row(s.si[i])
+			s.addQ(s.g, row, i, a)
+			if s.upper(i) {
+				s.addQ(s.gbar, row, i, s.c[i])
+			}
+		}
+	}
 	maxIt := s.maxIt
 	if maxIt <= 0 {
 		maxIt = max(10000000, 100*l)

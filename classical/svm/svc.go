@@ -24,6 +24,7 @@ import (
 func init() {
 	classical.Register("svm.SVC", func() classical.Estimator { return NewSVC() })
 	classical.Register("svm.SVR", func() classical.Estimator { return NewSVR() })
+	classical.Register("svm.OneClassSVM", func() classical.Estimator { return NewOneClassSVM() })
 	classical.Register("svm.LinearSVC", func() classical.Estimator { return NewLinearSVC() })
 }
 

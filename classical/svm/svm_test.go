@@ -2,9 +2,12 @@ package svm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
@@ -37,7 +40,65 @@ func TestConformance(t *testing.T) {
 		{Name: "SVRLinear", New: func() classical.Estimator { s := svm.NewSVR(); s.Kernel = "linear"; return s }, Config: reg},
 		{Name: "LinearSVC", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: cls},
 		{Name: "LinearSVCBinary", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
+		{Name: "OneClassSVM", New: func() classical.Estimator { return svm.NewOneClassSVM() }, Config: estimatortest.Config{Task: estimatortest.Clusterer}},
 	})
+}
+
+// TestOneClassSVMAgainstScikitLearn compares support vectors, dual
+// coefficients, offsets, decision values and predictions with
+// scikit-learn's OneClassSVM (libsvm) for RBF and polynomial kernels and
+// two stopping tolerances, recorded by testdata/gen_ocsvm.py.
+func TestOneClassSVMAgainstScikitLearn(t *testing.T) {
+	type model struct {
+		Params         map[string]any
+		Support        []int
+		DualCoef       []float64 `json:"dual_coef"`
+		Offset         float64
+		Decision, Pred []float64
+		ScoreSamples   []float64 `json:"score_samples"`
+		NIter          int       `json:"n_iter"`
+	}
+	var ref struct{ X, Xt []float64 }
+	var raw map[string]json.RawMessage
+	testutil.LoadJSON(t, filepath.Join("testdata", "ocsvm_ref.json"), &raw)
+	if err := json.Unmarshal(raw["X"], &ref.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw["Xt"], &ref.Xt); err != nil {
+		t.Fatal(err)
+	}
+	X := tensor.FromFloat64(ref.X, len(ref.X)/2, 2)
+	Xt := tensor.FromFloat64(ref.Xt, len(ref.Xt)/2, 2)
+	for _, name := range []string{"rbf_scale", "rbf_gamma", "poly"} {
+		var want model
+		if err := json.Unmarshal(raw[name], &want); err != nil {
+			t.Fatal(err)
+		}
+		o := svm.NewOneClassSVM()
+		if err := o.SetParams(want.Params); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Fit(ctx, X, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(o.Support(), want.Support) {
+			t.Errorf("%s support %v, want %v", name, o.Support(), want.Support)
+			continue
+		}
+		testutil.AllNear(t, name+" dual_coef", o.DualCoef(), want.DualCoef, 1e-4)
+		testutil.Near(t, name+" offset", o.Offset(), want.Offset, 1e-4)
+		d, _ := o.DecisionFunction(Xt)
+		testutil.AllNear(t, name+" decision", d.Float64s(), want.Decision, 1e-4)
+		ss, _ := o.ScoreSamples(Xt)
+		testutil.AllNear(t, name+" score_samples", ss.Float64s(), want.ScoreSamples, 1e-4)
+		p, _ := o.Predict(Xt)
+		testutil.AllNear(t, name+" predict", p.Float64s(), want.Pred, 0)
+	}
+	o := svm.NewOneClassSVM()
+	o.Nu = 1.5
+	if err := o.Fit(ctx, X, nil); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("nu 1.5: %v", err)
+	}
 }
 
 func irisScaled(t *testing.T, r map[string]any) (X, y *tensor.Tensor) {
