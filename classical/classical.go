@@ -464,6 +464,27 @@ func ClassWeights[I int | int32](cw any, classes []float64, idx []I) []float64 {
 	return w
 }
 
+// CheckXYClasses is CheckXY and ClassesOf, the start of most classifiers'
+// Fit.
+func CheckXYClasses(est string, X, y *tensor.Tensor) (xm Matrix, classes []float64, idx []int, err error) {
+	xm, ys, err := CheckXY(est, X, y)
+	if err != nil {
+		return xm, nil, nil, err
+	}
+	classes, idx, err = ClassesOf(est, ys)
+	return xm, classes, idx, err
+}
+
+// ClassesOf is Classes for a classifier's Fit: y with a single class is an
+// error naming est.
+func ClassesOf(est string, y []float64) (classes []float64, idx []int, err error) {
+	classes, idx = Classes(y)
+	if len(classes) < 2 {
+		return nil, nil, Invalidf(est, "y has a single class %v; at least two are needed", classes)
+	}
+	return classes, idx, nil
+}
+
 // Classes returns the sorted distinct values of y, and for each sample the
 // index of its class.
 func Classes(y []float64) (classes []float64, idx []int) {

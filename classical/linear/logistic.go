@@ -37,11 +37,86 @@ type LogisticRegression struct {
 	// count)) or a map[float64]float64 from label to weight.
 	ClassWeight any
 
+	classifier
+}
+
+// classifier is a fitted linear classifier over sorted classes: scores
+// X·coefᵀ + intercept, coef [K, p] with K = 1 for two classes (the
+// positive class is the second), as scikit-learn's linear classifiers.
+type classifier struct {
 	classes []float64
-	coef    []float64 // [K, p] (K = 1 for binary)
+	coef    []float64 // [K, p]
 	icpt    []float64 // [K]
 	nFeat   int
 	nIter   int
+}
+
+func (c *classifier) fitted() bool { return c.coef != nil }
+
+// scores returns X·coefᵀ + intercept: [n] for two classes, [n, classes]
+// otherwise.
+func (c *classifier) scores(est string, X *tensor.Tensor) (*tensor.Tensor, error) {
+	if !c.fitted() {
+		return nil, classical.NotFitted(est)
+	}
+	xm, err := classical.CheckFeatures(est, X, c.nFeat)
+	if err != nil {
+		return nil, err
+	}
+	return classical.LinearScores(xm, c.coef, c.icpt), nil
+}
+
+// labels returns the class of each row of X with the highest score.
+func (c *classifier) labels(est string, X *tensor.Tensor) (*tensor.Tensor, error) {
+	Z, err := c.scores(est, X)
+	if err != nil {
+		return nil, err
+	}
+	return classical.LabelsFromScores(Z, c.classes), nil
+}
+
+// Classes returns the sorted class labels.
+func (c *classifier) Classes() []float64 { return slices.Clone(c.classes) }
+
+// Coef returns coef_ as a [K, features] tensor (K = 1 for two classes).
+func (c *classifier) Coef() *tensor.Tensor {
+	if c.coef == nil {
+		return nil
+	}
+	return tensor.FromFloat64(slices.Clone(c.coef), len(c.icpt), c.nFeat)
+}
+
+// Intercept returns intercept_ (one per row of Coef).
+func (c *classifier) Intercept() []float64 { return slices.Clone(c.icpt) }
+
+// NIter returns the iterations (epochs for SGD) of the last Fit.
+func (c *classifier) NIter() int { return c.nIter }
+
+type logState struct {
+	Classes   classical.Floats `json:"classes"`
+	Coef      classical.Array  `json:"coef"`
+	Intercept classical.Floats `json:"intercept"`
+	NIter     int              `json:"n_iter"`
+}
+
+func (c *classifier) marshal() ([]byte, error) {
+	return classical.MarshalFitted(c.fitted(), logState{c.classes, classical.NewArray(c.coef, len(c.icpt), c.nFeat), c.icpt, c.nIter})
+}
+
+func (c *classifier) unmarshal(b []byte) error {
+	var st logState
+	if err := classical.UnmarshalStrict(b, &st); err != nil {
+		return err
+	}
+	if err := st.Coef.Check("coef", -1, -1); err != nil {
+		return err
+	}
+	K, p := st.Coef.Shape[0], st.Coef.Shape[1]
+	if p < 1 || K < 1 || len(st.Intercept) != K || len(st.Classes) < 2 || (K == 1) != (len(st.Classes) == 2) || (K > 1 && K != len(st.Classes)) {
+		return fmt.Errorf("inconsistent shapes: coef %v, %d intercepts, %d classes", st.Coef.Shape, len(st.Intercept), len(st.Classes))
+	}
+	*c = classifier{classes: st.Classes, coef: st.Coef.Data, icpt: st.Intercept, nFeat: p, nIter: st.NIter}
+	return nil
 }
 
 // NewLogisticRegression returns a LogisticRegression with scikit-learn's
@@ -86,13 +161,9 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	if !(l.C > 0) || math.IsInf(l.C, 0) || l.MaxIter < 1 || !(l.Tol > 0) {
 		return classical.InvalidParamf(est, "need C > 0, max_iter >= 1, tol > 0; got %v, %d, %v", l.C, l.MaxIter, l.Tol)
 	}
-	xm, ys, err := classical.CheckXY(est, X, y)
+	xm, classes, idx, err := classical.CheckXYClasses(est, X, y)
 	if err != nil {
 		return err
-	}
-	classes, idx := classical.Classes(ys)
-	if len(classes) < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
 	}
 	n, p := xm.Rows, xm.Cols
 	K := len(classes)
@@ -234,39 +305,14 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	if l.FitIntercept {
 		copy(icpt, x[nw:])
 	}
-	l.classes, l.coef, l.icpt, l.nFeat, l.nIter = classes, coef, icpt, p, res.Iter
+	l.classifier = classifier{classes: classes, coef: coef, icpt: icpt, nFeat: p, nIter: res.Iter}
 	return nil
 }
-
-// Classes returns the sorted class labels.
-func (l *LogisticRegression) Classes() []float64 { return slices.Clone(l.classes) }
-
-// Coef returns coef_ as a [K, features] tensor (K = 1 for two classes).
-func (l *LogisticRegression) Coef() *tensor.Tensor {
-	if l.coef == nil {
-		return nil
-	}
-	return tensor.FromFloat64(slices.Clone(l.coef), len(l.icpt), l.nFeat)
-}
-
-// Intercept returns intercept_ (one per row of Coef).
-func (l *LogisticRegression) Intercept() []float64 { return slices.Clone(l.icpt) }
-
-// NIter returns the iterations of the last Fit.
-func (l *LogisticRegression) NIter() int { return l.nIter }
 
 // DecisionFunction returns X·coefᵀ + intercept: [n] for two classes,
 // [n, classes] otherwise.
 func (l *LogisticRegression) DecisionFunction(X *tensor.Tensor) (*tensor.Tensor, error) {
-	const est = "LogisticRegression"
-	if l.coef == nil {
-		return nil, classical.NotFitted(est)
-	}
-	xm, err := classical.CheckFeatures(est, X, l.nFeat)
-	if err != nil {
-		return nil, err
-	}
-	return classical.LinearScores(xm, l.coef, l.icpt), nil
+	return l.scores("LogisticRegression", X)
 }
 
 // PredictProba returns class probabilities (sigmoid or softmax).
@@ -289,11 +335,7 @@ func (l *LogisticRegression) PredictProba(X *tensor.Tensor) (*tensor.Tensor, err
 
 // Predict returns the most probable class of each sample.
 func (l *LogisticRegression) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	Z, err := l.DecisionFunction(X)
-	if err != nil {
-		return nil, err
-	}
-	return classical.LabelsFromScores(Z, l.classes), nil
+	return l.labels("LogisticRegression", X)
 }
 
 // Score returns the accuracy on (X, y).
@@ -304,33 +346,10 @@ func (l *LogisticRegression) Score(X, y *tensor.Tensor) (float64, error) {
 // TypeName implements classical.Persistable.
 func (l *LogisticRegression) TypeName() string { return "linear.LogisticRegression" }
 
-type logState struct {
-	Classes   classical.Floats `json:"classes"`
-	Coef      classical.Array  `json:"coef"`
-	Intercept classical.Floats `json:"intercept"`
-	NIter     int              `json:"n_iter"`
-}
-
 // MarshalState implements classical.Persistable.
-func (l *LogisticRegression) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(l.coef != nil, logState{l.classes, classical.NewArray(l.coef, len(l.icpt), l.nFeat), l.icpt, l.nIter})
-}
+func (l *LogisticRegression) MarshalState() ([]byte, error) { return l.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (l *LogisticRegression) UnmarshalState(b []byte) error {
-	var st logState
-	if err := classical.UnmarshalStrict(b, &st); err != nil {
-		return err
-	}
-	if err := st.Coef.Check("coef", -1, -1); err != nil {
-		return err
-	}
-	K, p := st.Coef.Shape[0], st.Coef.Shape[1]
-	if p < 1 || K < 1 || len(st.Intercept) != K || len(st.Classes) < 2 || (K == 1) != (len(st.Classes) == 2) || (K > 1 && K != len(st.Classes)) {
-		return fmt.Errorf("inconsistent shapes: coef %v, %d intercepts, %d classes", st.Coef.Shape, len(st.Intercept), len(st.Classes))
-	}
-	l.classes, l.coef, l.icpt, l.nFeat, l.nIter = st.Classes, st.Coef.Data, st.Intercept, p, st.NIter
-	return nil
-}
+func (l *LogisticRegression) UnmarshalState(b []byte) error { return l.unmarshal(b) }
 
 var _ json.Marshaler = classical.Floats(nil)

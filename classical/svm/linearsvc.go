@@ -72,13 +72,9 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if !(l.C > 0) || math.IsInf(l.C, 0) || !(l.Tol > 0) || l.MaxIter < 1 || !(l.InterceptScaling > 0) {
 		return classical.InvalidParamf(est, "need C > 0, tol > 0, max_iter >= 1, intercept_scaling > 0; got %v, %v, %d, %v", l.C, l.Tol, l.MaxIter, l.InterceptScaling)
 	}
-	xm, ys, err := classical.CheckXY(est, X, y)
+	xm, classes, idx, err := classical.CheckXYClasses(est, X, y)
 	if err != nil {
 		return err
-	}
-	classes, idx := classical.Classes(ys)
-	if len(classes) < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
 	}
 	n, p := xm.Rows, xm.Cols
 	sw := classical.ClassWeights(l.ClassWeight, classes, idx)

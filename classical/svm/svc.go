@@ -244,11 +244,11 @@ func (s *SVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if err != nil {
 		return err
 	}
-	classes, idx := classical.Classes(ys)
-	K := len(classes)
-	if K < 2 {
-		return classical.Invalidf(est, "y has a single class %v; at least two are needed", classes)
+	classes, idx, err := classical.ClassesOf(est, ys)
+	if err != nil {
+		return err
 	}
+	K := len(classes)
 	cw := classWeights(s.ClassWeight, classes, idx)
 	all := make([]int, xm.Rows)
 	for i := range all {

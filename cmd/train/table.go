@@ -73,6 +73,7 @@ var tableModels = map[string]tableModel{
 	"hist_gradient_boosting": {func() classical.Estimator { return ensemble.NewHistGradientBoostingClassifier() }, true, false},
 	"adaboost":               {func() classical.Estimator { return ensemble.NewAdaBoostClassifier() }, true, false},
 	"knn":                    {func() classical.Estimator { return neighbors.NewKNeighborsClassifier() }, true, false},
+	"sgd":                    {func() classical.Estimator { return linear.NewSGDClassifier() }, true, false},
 }
 
 // regressorOf gives the regression form of the models that have both.
@@ -84,6 +85,7 @@ var regressorOf = map[string]func() classical.Estimator{
 	"hist_gradient_boosting": func() classical.Estimator { return ensemble.NewHistGradientBoostingRegressor() },
 	"adaboost":               func() classical.Estimator { return ensemble.NewAdaBoostRegressor() },
 	"knn":                    func() classical.Estimator { return neighbors.NewKNeighborsRegressor() },
+	"sgd":                    func() classical.Estimator { return linear.NewSGDRegressor() },
 }
 
 func modelNames() string {
