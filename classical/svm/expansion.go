@@ -1,6 +1,7 @@
 package svm
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -36,6 +37,30 @@ func (e *expansion) set(xm classical.Matrix, coefs []float64, intercept, gamma f
 		copy(svd[r*p:], xm.Row(i))
 	}
 	*e = expansion{sv: classical.NewArray(svd, len(sv), p), coef: coef, intercept: intercept, gamma: gamma, support: sv}
+}
+
+// fitRegression solves a regression dual on 2n variables (α⁺ of sample i
+// at i with label +1, α⁻ at i+n with label −1) whose costs, bounds and
+// start init sets, and keeps Σ (α⁺ − α⁻)ᵢ K(xᵢ, ·) − rho: SVR and NuSVR.
+func (e *expansion) fitRegression(ctx context.Context, est string, k kernel, kp *kernelParams, xm classical.Matrix, init func(s *solver, n int)) error {
+	n := xm.Rows
+	s := &solver{y: make([]float64, 2*n), p: make([]float64, 2*n), c: make([]float64, 2*n), si: make([]int, 2*n),
+		kc: newKCache(k, xm, kp.CacheSize*(1<<20)), eps: kp.Tol, maxIt: kp.MaxIter}
+	for i := 0; i < n; i++ {
+		s.y[i], s.si[i] = 1, i
+		s.y[i+n], s.si[i+n] = -1, i
+	}
+	init(s, n)
+	rho, _, err := s.solve(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: fit cancelled: %w", est, err)
+	}
+	coefs := make([]float64, n)
+	for i := range coefs {
+		coefs[i] = s.alpha[i] - s.alpha[i+n]
+	}
+	e.set(xm, coefs, -rho, k.gamma)
+	return nil
 }
 
 // eval returns Σ coefᵢ K(svᵢ, x), plus the intercept when withIntercept,

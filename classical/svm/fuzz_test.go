@@ -16,5 +16,5 @@ func FuzzUnmarshal(f *testing.F) {
 	s := svm.NewSVC()
 	s.Probability = true
 	testutil.ModelFileFuzz{X: X, Y: y,
-		Estimators: []classical.Estimator{svm.NewSVC(), svm.NewSVR(), svm.NewLinearSVC(), s, svm.NewOneClassSVM()}}.Run(f)
+		Estimators: []classical.Estimator{svm.NewSVC(), svm.NewSVR(), svm.NewLinearSVC(), s, svm.NewOneClassSVM(), svm.NewNuSVC(), svm.NewNuSVR()}}.Run(f)
 }

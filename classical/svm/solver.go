@@ -401,6 +401,10 @@ type solver struct {
 	maxIt int
 	// alpha0 is the starting point (nil: 0), feasible for the constraints.
 	alpha0 []float64
+	// nu selects libsvm's Solver_NU (NuSVC, NuSVR): working pairs within
+	// one label, and the offsets of both labels (r, set by solve).
+	nu bool
+	r  float64
 
 	alpha, g, gbar, qd []float64
 	perm               []int // original index of each position
@@ -497,6 +501,10 @@ func (s *solver) solve(ctx context.Context) (rho float64, iters int, err error) 
 	if maxIt <= 0 {
 		maxIt = max(10000000, 100*l)
 	}
+	selectWS, shrink := s.selectWS, s.shrink
+	if s.nu {
+		selectWS, shrink = s.selectWSNu, s.shrinkNu
+	}
 	counter := min(l, 1000) + 1
 	for iters = 0; iters < maxIt; iters++ {
 		if iters%1000 == 0 && ctx != nil && ctx.Err() != nil {
@@ -504,24 +512,31 @@ func (s *solver) solve(ctx context.Context) (rho float64, iters int, err error) 
 		}
 		if counter--; counter == 0 {
 			counter = min(l, 1000)
-			s.shrink()
+			shrink()
 		}
-		i, j, done := s.selectWS()
+		i, j, done := selectWS()
 		if done {
 			s.reconstruct()
 			s.active = l
-			if i, j, done = s.selectWS(); done {
+			if i, j, done = selectWS(); done {
 				break
 			}
 			counter = 1
 		}
 		s.update(i, j)
+		if s.nu {
+			s.nextI = -1 // update's maximiser is the standard selection's
+		}
 	}
 	if s.active < l {
 		s.reconstruct()
 		s.active = l
 	}
-	rho = s.rho()
+	if s.nu {
+		rho, s.r = s.rhoNu()
+	} else {
+		rho = s.rho()
+	}
 	alpha := make([]float64, l)
 	for i, o := range s.perm {
 		alpha[o] = s.alpha[i]

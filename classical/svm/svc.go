@@ -122,7 +122,16 @@ type SVC struct {
 	DecisionFunctionShape string  // "decision_function_shape": "ovr" (default) or "ovo"
 	Seed                  uint64  // "random_state" of the probability calibration
 
-	m *svcModel
+	m  *svcModel
+	nu float64 // > 0: ν-SVC (NuSVC's machinery)
+}
+
+// est names the estimator in errors.
+func (s *SVC) est() string {
+	if s.nu > 0 {
+		return "NuSVC"
+	}
+	return "SVC"
 }
 
 // svcModel is a fitted SVC: support vectors (the union over the pairwise
@@ -166,7 +175,11 @@ func (s *SVC) Clone() classical.Estimator { return classical.CloneByParams(s, Ne
 
 // binaryFit solves one two-class problem on rows idx of xm (pos: label +1)
 // and returns the signed dual coefficients per row and rho.
-func binaryFit(ctx context.Context, k kernel, xm classical.Matrix, idx []int, pos []bool, cPos, cNeg, tol float64, maxIter int, cacheMB float64) ([]float64, float64, error) {
+//
+// With nu > 0 it is libsvm's ν-SVC instead (cPos and cNeg unused): the
+// ν-solver from libsvm's starting point, νl/2 of α on each label, and the
+// solution rescaled by the offset r it returns.
+func binaryFit(ctx context.Context, k kernel, xm classical.Matrix, idx []int, pos []bool, cPos, cNeg, nu, tol float64, maxIter int, cacheMB float64) ([]float64, float64, error) {
 	l := len(idx)
 	sub := classical.Matrix{Rows: l, Cols: xm.Cols, Data: make([]float64, l*xm.Cols)}
 	for r, i := range idx {
@@ -182,13 +195,32 @@ func binaryFit(ctx context.Context, k kernel, xm classical.Matrix, idx []int, po
 			s.y[r], s.c[r] = -1, cNeg
 		}
 	}
+	if nu > 0 {
+		s.nu, s.alpha0 = true, make([]float64, l)
+		sumPos, sumNeg := nu*float64(l)/2, nu*float64(l)/2
+		for r := range idx {
+			s.p[r], s.c[r] = 0, 1
+			if pos[r] {
+				s.alpha0[r] = math.Min(1, sumPos)
+				sumPos -= s.alpha0[r]
+			} else {
+				s.alpha0[r] = math.Min(1, sumNeg)
+				sumNeg -= s.alpha0[r]
+			}
+		}
+	}
 	rho, _, err := s.solve(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	scale := 1.0
+	if nu > 0 {
+		scale = 1 / s.r
+		rho *= scale
+	}
 	coef := make([]float64, l)
 	for r := range coef {
-		coef[r] = s.alpha[r] * s.y[r]
+		coef[r] = s.alpha[r] * s.y[r] * scale
 	}
 	return coef, rho, nil
 }
@@ -205,7 +237,7 @@ func (s *SVC) pairwise(ctx context.Context, k kernel, xm classical.Matrix, idx [
 	var rhos []float64
 	for a := 0; a < nClasses; a++ {
 		for b := a + 1; b < nClasses; b++ {
-			if err := classical.CheckContext(ctx, "SVC"); err != nil {
+			if err := classical.CheckContext(ctx, s.est()); err != nil {
 				return nil, nil, err
 			}
 			sub := append(slices.Clone(byClass[a]), byClass[b]...)
@@ -213,7 +245,7 @@ func (s *SVC) pairwise(ctx context.Context, k kernel, xm classical.Matrix, idx [
 			for r := range byClass[a] {
 				pos[r] = true
 			}
-			c, rho, err := binaryFit(ctx, k, xm, sub, pos, s.C*cw[a], s.C*cw[b], s.Tol, s.MaxIter, s.CacheSize)
+			c, rho, err := binaryFit(ctx, k, xm, sub, pos, s.C*cw[a], s.C*cw[b], s.nu, s.Tol, s.MaxIter, s.CacheSize)
 			if err != nil {
 				return nil, nil, fmt.Errorf("SVC: fit cancelled: %w", err)
 			}
@@ -231,7 +263,7 @@ func (s *SVC) pairwise(ctx context.Context, k kernel, xm classical.Matrix, idx [
 // Fit trains the one-vs-one SVMs (and the probability calibration when
 // Probability is set).
 func (s *SVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
-	const est = "SVC"
+	est := s.est()
 	s.m = nil
 	if !(s.C > 0) || math.IsInf(s.C, 0) {
 		return classical.InvalidParamf(est, "C must be > 0, got %v", s.C)
@@ -338,9 +370,9 @@ func (s *SVC) kernel() kernel {
 
 func (s *SVC) check(X *tensor.Tensor) (classical.Matrix, error) {
 	if s.m == nil {
-		return classical.Matrix{}, classical.NotFitted("SVC")
+		return classical.Matrix{}, classical.NotFitted(s.est())
 	}
-	return classical.CheckFeatures("SVC", X, s.m.SV.Shape[1])
+	return classical.CheckFeatures(s.est(), X, s.m.SV.Shape[1])
 }
 
 // DecisionFunction returns [n] values for two classes (positive means
@@ -473,7 +505,7 @@ func (s *SVC) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	if s.m.ProbA == nil {
-		return nil, classical.InvalidParamf("SVC", "PredictProba needs probability=true at fit time")
+		return nil, classical.InvalidParamf(s.est(), "PredictProba needs probability=true at fit time")
 	}
 	dv := s.m.pairValues(s.kernel(), xm)
 	K := len(s.m.Classes)
@@ -487,7 +519,7 @@ func (s *SVC) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
 
 // Score returns the accuracy on (X, y).
 func (s *SVC) Score(X, y *tensor.Tensor) (float64, error) {
-	return classical.ScoreClassifier("SVC", s, X, y)
+	return classical.ScoreClassifier(s.est(), s, X, y)
 }
 
 // calibrate fits libsvm's Platt sigmoid for each pair on decision values
@@ -542,7 +574,7 @@ func (s *SVC) calibrate(ctx context.Context, k kernel, xm classical.Matrix, idx 
 						dec[pi] = -1
 					}
 				default:
-					c, rho, err := binaryFit(ctx, k, xm, sub, pos, s.C*cw[a], s.C*cw[b], s.Tol, s.MaxIter, s.CacheSize)
+					c, rho, err := binaryFit(ctx, k, xm, sub, pos, s.C*cw[a], s.C*cw[b], s.nu, s.Tol, s.MaxIter, s.CacheSize)
 					if err != nil {
 						return fmt.Errorf("SVC: fit cancelled: %w", err)
 					}

@@ -41,6 +41,9 @@ func TestConformance(t *testing.T) {
 		{Name: "LinearSVC", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: cls},
 		{Name: "LinearSVCBinary", New: func() classical.Estimator { return svm.NewLinearSVC() }, Config: estimatortest.Config{Task: estimatortest.Classifier, Binary: true}},
 		{Name: "OneClassSVM", New: func() classical.Estimator { return svm.NewOneClassSVM() }, Config: estimatortest.Config{Task: estimatortest.Clusterer}},
+		{Name: "NuSVC", New: func() classical.Estimator { n := svm.NewNuSVC(); n.Nu = 0.3; return n }, Config: cls},
+		{Name: "NuSVCProbability", New: func() classical.Estimator { n := svm.NewNuSVC(); n.Nu, n.Probability = 0.3, true; return n }, Config: cls},
+		{Name: "NuSVR", New: func() classical.Estimator { return svm.NewNuSVR() }, Config: reg},
 	})
 }
 
@@ -399,5 +402,73 @@ func TestSigmoidCached(t *testing.T) {
 		if math.Abs(got-want) > 1e-8*(1e-8+math.Abs(want)) && math.Abs(got-want) > 1e-15 {
 			t.Fatalf("tanh(%v) = %v, math.Tanh %v", 0.5*x+0.25, got, want)
 		}
+	}
+}
+
+// TestNuSVMsAgainstScikitLearn compares NuSVC (three classes, one-vs-one)
+// and NuSVR with scikit-learn's (libsvm's ν-solver), recorded by
+// testdata/gen_nu.py: support vectors, intercepts, decision values and
+// predictions.
+func TestNuSVMsAgainstScikitLearn(t *testing.T) {
+	var raw map[string]json.RawMessage
+	testutil.LoadJSON(t, filepath.Join("testdata", "nu_ref.json"), &raw)
+	var X, Xt, y3, yr []float64
+	for k, v := range map[string]*[]float64{"X": &X, "Xt": &Xt, "y3": &y3, "yr": &yr} {
+		if err := json.Unmarshal(raw[k], v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Xm, Xtm := tensor.FromFloat64(X, len(X)/3, 3), tensor.FromFloat64(Xt, len(Xt)/3, 3)
+	type model struct {
+		Params         map[string]any
+		Support        []int
+		Intercept      []float64
+		Decision, Pred []float64
+	}
+	for _, name := range []string{"nusvc_rbf", "nusvc_poly"} {
+		var want model
+		if err := json.Unmarshal(raw[name], &want); err != nil {
+			t.Fatal(err)
+		}
+		m := svm.NewNuSVC()
+		m.DecisionFunctionShape = "ovo"
+		if err := m.SetParams(want.Params); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Fit(ctx, Xm, classical.Vector(y3)); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.Support(), want.Support) {
+			t.Errorf("%s support %v, want %v", name, m.Support(), want.Support)
+		}
+		testutil.AllNear(t, name+" intercept", m.Intercept(), want.Intercept, 1e-4)
+		pred, _ := m.Predict(Xtm)
+		testutil.AllNear(t, name+" predict", pred.Float64s(), want.Pred, 0)
+		d, _ := m.DecisionFunction(Xtm)
+		testutil.AllNear(t, name+" decision", d.Float64s(), want.Decision, 1e-4)
+	}
+	for _, name := range []string{"nusvr_rbf", "nusvr_linear"} {
+		var want model
+		if err := json.Unmarshal(raw[name], &want); err != nil {
+			t.Fatal(err)
+		}
+		m := svm.NewNuSVR()
+		if err := m.SetParams(want.Params); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Fit(ctx, Xm, classical.Vector(yr)); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.Support(), want.Support) {
+			t.Errorf("%s support %v, want %v", name, m.Support(), want.Support)
+		}
+		testutil.Near(t, name+" intercept", m.Intercept(), want.Intercept[0], 1e-4)
+		pred, _ := m.Predict(Xtm)
+		testutil.AllNear(t, name+" predict", pred.Float64s(), want.Pred, 1e-4)
+	}
+	n := svm.NewNuSVC()
+	n.Nu = 0.99
+	if err := n.Fit(ctx, Xm, classical.Vector(y3)); !errors.Is(err, classical.ErrInvalidParam) {
+		t.Errorf("infeasible nu: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package svm
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/ember-ml/ember/classical"
@@ -52,23 +51,12 @@ func (s *SVR) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if err != nil {
 		return err
 	}
-	n := xm.Rows
-	sol := &solver{y: make([]float64, 2*n), p: make([]float64, 2*n), c: make([]float64, 2*n), si: make([]int, 2*n),
-		kc: newKCache(k, xm, s.CacheSize*(1<<20)), eps: s.Tol, maxIt: s.MaxIter}
-	for i := 0; i < n; i++ {
-		sol.y[i], sol.p[i], sol.c[i], sol.si[i] = 1, s.Epsilon-ys[i], s.C, i
-		sol.y[i+n], sol.p[i+n], sol.c[i+n], sol.si[i+n] = -1, s.Epsilon+ys[i], s.C, i
-	}
-	rho, _, err := sol.solve(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: fit cancelled: %w", est, err)
-	}
-	coefs := make([]float64, n)
-	for i := range coefs {
-		coefs[i] = sol.alpha[i] - sol.alpha[i+n]
-	}
-	s.set(xm, coefs, -rho, k.gamma)
-	return nil
+	return s.fitRegression(ctx, est, k, &s.kernelParams, xm, func(sol *solver, n int) {
+		for i := 0; i < n; i++ {
+			sol.p[i], sol.c[i] = s.Epsilon-ys[i], s.C
+			sol.p[i+n], sol.c[i+n] = s.Epsilon+ys[i], s.C
+		}
+	})
 }
 
 // Predict returns Σ coefᵢ K(svᵢ, x) + intercept.
