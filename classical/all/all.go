@@ -15,6 +15,7 @@ import (
 	_ "github.com/ember-ml/ember/classical/neighbors"     // k-nearest neighbours
 	_ "github.com/ember-ml/ember/classical/pipeline"      // Pipeline
 	_ "github.com/ember-ml/ember/classical/preprocess"    // scalers, encoders, ColumnTransformer
-	_ "github.com/ember-ml/ember/classical/svm"           // SVC, SVR, LinearSVC
+	_ "github.com/ember-ml/ember/classical/selection"     // GridSearchCV, RandomizedSearchCV
+	_ "github.com/ember-ml/ember/classical/svm"           // SVC, NuSVC, SVR, NuSVR, LinearSVC, OneClassSVM
 	_ "github.com/ember-ml/ember/classical/tree"          // decision trees
 )

@@ -13,7 +13,7 @@ func TestEveryFamilyRegistered(t *testing.T) {
 	names := classical.Registered()
 	for _, want := range []string{
 		"anomaly.IsolationForest", "cluster.KMeans", "decomposition.PCA",
-		"linear.LogisticRegression", "pipeline.Pipeline", "preprocess.ColumnTransformer",
+		"linear.LogisticRegression", "pipeline.Pipeline", "preprocess.ColumnTransformer", "selection.GridSearchCV",
 	} {
 		if !slices.Contains(names, want) {
 			t.Errorf("%s is not registered (registered: %v)", want, names)

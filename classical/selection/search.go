@@ -119,8 +119,9 @@ type SearchResults struct {
 // clones of an estimator for each candidate parameter set, in parallel
 // over (candidate, fold) pairs, ranks them by mean test score, and refits
 // the best on all the data. After Fit it predicts with the refitted best
-// estimator. Save the fitted model with classical.Save(path,
-// s.BestEstimator()).
+// estimator. classical.Save stores the fitted search (its results and the
+// refitted best estimator, not its options; see persist.go), or save just
+// s.BestEstimator().
 type Search struct {
 	est     classical.Estimator
 	grid    Grid

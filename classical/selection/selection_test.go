@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -479,5 +480,49 @@ func TestBadDistributions(t *testing.T) {
 		if err := s.Fit(ctx, X, y); !errors.Is(err, classical.ErrInvalidParam) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestSearchSaveLoad saves a fitted grid search over a pipeline and loads
+// it: the same predictions, probabilities, best parameters and score, and
+// results table (NaN scores of failed candidates included).
+func TestSearchSaveLoad(t *testing.T) {
+	X, y, err := testdata.Load("iris.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := selection.NewGridSearchCV(pipeline.New(
+		pipeline.Step("scale", preprocess.NewStandardScaler()),
+		pipeline.Step("clf", linear.NewLogisticRegression()),
+	), selection.Grid{"clf__C": {0.1, 1.0, -1.0}}, selection.CV(3), selection.ErrorScore(math.NaN()))
+	if err := s.Fit(ctx, X, y); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "search.json")
+	if err := classical.Save(path, s); err != nil {
+		t.Fatal(err)
+	}
+	e, err := classical.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := e.(*selection.Search)
+	want, _ := s.PredictProba(X)
+	got, err := l.PredictProba(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Float64s(), want.Float64s()) {
+		t.Error("loaded search predicts differently")
+	}
+	if l.BestScore() != s.BestScore() || l.BestIndex() != s.BestIndex() || l.BestParams()["clf__C"] != s.BestParams()["clf__C"] {
+		t.Errorf("best %v %v %v, want %v %v %v", l.BestScore(), l.BestIndex(), l.BestParams(), s.BestScore(), s.BestIndex(), s.BestParams())
+	}
+	r, lr := s.Results(), l.Results()
+	if !math.IsNaN(lr.MeanTestScore[2]) || lr.MeanTestScore[0] != r.MeanTestScore[0] || !slices.Equal(lr.RankTestScore, r.RankTestScore) {
+		t.Errorf("results %v %v, want %v %v", lr.MeanTestScore, lr.RankTestScore, r.MeanTestScore, r.RankTestScore)
+	}
+	if got, _ := l.Score(X, y); got != func() float64 { v, _ := s.Score(X, y); return v }() {
+		t.Errorf("loaded Score %v", got)
 	}
 }
