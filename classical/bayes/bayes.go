@@ -317,7 +317,7 @@ type MultinomialNB struct {
 	ClassPrior []float64 // "class_prior": fixed priors (nil: see FitPrior)
 
 	// W is feature_log_prob_ and b class_log_prior_.
-	m linear
+	linear
 }
 
 // NewMultinomialNB returns a MultinomialNB with scikit-learn's defaults.
@@ -343,7 +343,7 @@ func (m *MultinomialNB) Clone() classical.Estimator {
 // Fit counts features per class. X must be non-negative.
 func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "MultinomialNB"
-	m.m = linear{}
+	m.linear = linear{}
 	xm, ys, err := classical.CheckXYOpts(est, X, y, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return err
@@ -363,28 +363,22 @@ func (m *MultinomialNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			flp[k*p+j] = math.Log(fc[k*p+j]+alpha) - math.Log(s)
 		}
 	}
-	m.m = linear{classes: d.classes, w: flp, b: classLogPrior(m.ClassPrior, m.FitPrior, d.cnt), nFeat: p}
+	m.linear = linear{classes: d.classes, w: flp, b: classLogPrior(m.ClassPrior, m.FitPrior, d.cnt), nFeat: p}
 	return nil
 }
 
 // PredictProba returns the posterior class probabilities.
 func (m *MultinomialNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return m.m.proba("MultinomialNB", X, counts)
+	return m.linear.proba("MultinomialNB", X, counts)
 }
 
 // Predict returns the most probable class.
 func (m *MultinomialNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return m.m.labels("MultinomialNB", X, counts)
+	return m.linear.labels("MultinomialNB", X, counts)
 }
 
-// Classes returns the sorted class labels.
-func (m *MultinomialNB) Classes() []float64 { return slices.Clone(m.m.classes) }
-
-// FeatureLogProb returns feature_log_prob_, [classes, features].
-func (m *MultinomialNB) FeatureLogProb() *tensor.Tensor { return m.m.weights() }
-
 // ClassLogPrior returns class_log_prior_.
-func (m *MultinomialNB) ClassLogPrior() []float64 { return slices.Clone(m.m.b) }
+func (m *MultinomialNB) ClassLogPrior() []float64 { return slices.Clone(m.linear.b) }
 
 // Score returns the accuracy on (X, y).
 func (m *MultinomialNB) Score(X, y *tensor.Tensor) (float64, error) {
@@ -405,7 +399,7 @@ type probState struct {
 
 // MarshalState implements classical.Persistable.
 func (m *MultinomialNB) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(m.m.fitted(), probState{m.m.classes, classical.NewArray(m.m.w, len(m.m.classes), m.m.nFeat), m.m.b})
+	return classical.MarshalFitted(m.linear.fitted(), probState{m.linear.classes, classical.NewArray(m.linear.w, len(m.linear.classes), m.linear.nFeat), m.linear.b})
 }
 
 // UnmarshalState implements classical.Persistable.
@@ -421,6 +415,6 @@ func (m *MultinomialNB) UnmarshalState(b []byte) error {
 	if K < 1 || st.FLP.Shape[1] < 1 || len(st.CLP) != K {
 		return fmt.Errorf("inconsistent MultinomialNB state")
 	}
-	m.m = linear{classes: st.Classes, w: st.FLP.Data, b: st.CLP, nFeat: st.FLP.Shape[1]}
+	m.linear = linear{classes: st.Classes, w: st.FLP.Data, b: st.CLP, nFeat: st.FLP.Shape[1]}
 	return nil
 }

@@ -156,7 +156,7 @@ type ComplementNB struct {
 	FitPrior   bool      // "fit_prior": used only when y has one class
 	ClassPrior []float64 // "class_prior": as FitPrior
 
-	m linear
+	linear
 }
 
 // NewComplementNB returns a ComplementNB with scikit-learn's defaults.
@@ -181,7 +181,7 @@ func (c *ComplementNB) Clone() classical.Estimator {
 // Fit computes the complement log-probabilities. X must be non-negative.
 func (c *ComplementNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "ComplementNB"
-	c.m = linear{}
+	c.linear = linear{}
 	xm, ys, err := classical.CheckXYOpts(est, X, y, classical.CheckOptions{NonNegative: true})
 	if err != nil {
 		return err
@@ -223,28 +223,20 @@ func (c *ComplementNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	if K == 1 {
 		b = classLogPrior(c.ClassPrior, c.FitPrior, d.cnt)
 	}
-	c.m = linear{classes: d.classes, w: w, b: b, nFeat: p}
+	c.linear = linear{classes: d.classes, w: w, b: b, nFeat: p}
 	return nil
 }
 
 // PredictProba returns the classes' probabilities from the normalised
 // joint log-likelihood (as scikit-learn).
 func (c *ComplementNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return c.m.proba("ComplementNB", X, counts)
+	return c.linear.proba("ComplementNB", X, counts)
 }
 
 // Predict returns the most probable class.
 func (c *ComplementNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return c.m.labels("ComplementNB", X, counts)
+	return c.linear.labels("ComplementNB", X, counts)
 }
-
-// Classes returns the sorted class labels.
-func (c *ComplementNB) Classes() []float64 { return slices.Clone(c.m.classes) }
-
-// FeatureLogProb returns feature_log_prob_, [classes, features]: the
-// weights of each class (minus the complement's log-probabilities, or
-// their normalised form with Norm).
-func (c *ComplementNB) FeatureLogProb() *tensor.Tensor { return c.m.weights() }
 
 // Score returns the accuracy on (X, y).
 func (c *ComplementNB) Score(X, y *tensor.Tensor) (float64, error) {
@@ -255,10 +247,10 @@ func (c *ComplementNB) Score(X, y *tensor.Tensor) (float64, error) {
 func (c *ComplementNB) TypeName() string { return "bayes.ComplementNB" }
 
 // MarshalState implements classical.Persistable.
-func (c *ComplementNB) MarshalState() ([]byte, error) { return c.m.marshal() }
+func (c *ComplementNB) MarshalState() ([]byte, error) { return c.linear.marshal() }
 
 // UnmarshalState implements classical.Persistable.
-func (c *ComplementNB) UnmarshalState(b []byte) error { return c.m.unmarshal("ComplementNB", b) }
+func (c *ComplementNB) UnmarshalState(b []byte) error { return c.linear.unmarshal("ComplementNB", b) }
 
 // BernoulliNB is naive Bayes for binary features (a word's presence, ...):
 // each feature of each class is a Bernoulli variable, and absent features
@@ -271,7 +263,7 @@ type BernoulliNB struct {
 	FitPrior   bool      // "fit_prior": learn class priors (default true) or use uniform ones
 	ClassPrior []float64 // "class_prior": fixed priors (nil: see FitPrior)
 
-	m   linear
+	linear
 	flp []float64 // feature_log_prob_ [K, p]
 	clp []float64 // class_log_prior_ [K]
 }
@@ -339,7 +331,7 @@ func (bn *BernoulliNB) binarized(est string, X *tensor.Tensor, features int) (cl
 // Fit estimates each class's feature probabilities.
 func (bn *BernoulliNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	const est = "BernoulliNB"
-	bn.m, bn.flp, bn.clp = linear{}, nil, nil
+	bn.linear, bn.flp, bn.clp = linear{}, nil, nil
 	xm, err := bn.binarized(est, X, -1)
 	if err != nil {
 		return err
@@ -367,23 +359,20 @@ func (bn *BernoulliNB) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 			b[k] += neg
 		}
 	}
-	bn.m = linear{classes: d.classes, w: w, b: b, nFeat: p}
+	bn.linear = linear{classes: d.classes, w: w, b: b, nFeat: p}
 	bn.flp, bn.clp = flp, clp
 	return nil
 }
 
 // PredictProba returns the posterior class probabilities.
 func (bn *BernoulliNB) PredictProba(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return bn.m.proba("BernoulliNB", X, bn.binarized)
+	return bn.linear.proba("BernoulliNB", X, bn.binarized)
 }
 
 // Predict returns the most probable class.
 func (bn *BernoulliNB) Predict(X *tensor.Tensor) (*tensor.Tensor, error) {
-	return bn.m.labels("BernoulliNB", X, bn.binarized)
+	return bn.linear.labels("BernoulliNB", X, bn.binarized)
 }
-
-// Classes returns the sorted class labels.
-func (bn *BernoulliNB) Classes() []float64 { return slices.Clone(bn.m.classes) }
 
 // FeatureLogProb returns feature_log_prob_, log P(feature = 1 | class),
 // [classes, features].
@@ -391,7 +380,7 @@ func (bn *BernoulliNB) FeatureLogProb() *tensor.Tensor {
 	if bn.flp == nil {
 		return nil
 	}
-	return tensor.FromFloat64(slices.Clone(bn.flp), len(bn.m.classes), bn.m.nFeat)
+	return tensor.FromFloat64(slices.Clone(bn.flp), len(bn.linear.classes), bn.linear.nFeat)
 }
 
 // ClassLogPrior returns class_log_prior_.
@@ -407,7 +396,7 @@ func (bn *BernoulliNB) TypeName() string { return "bayes.BernoulliNB" }
 
 // MarshalState implements classical.Persistable.
 func (bn *BernoulliNB) MarshalState() ([]byte, error) {
-	return classical.MarshalFitted(bn.m.fitted(), probState{bn.m.classes, classical.NewArray(bn.flp, len(bn.m.classes), bn.m.nFeat), bn.clp})
+	return classical.MarshalFitted(bn.linear.fitted(), probState{bn.linear.classes, classical.NewArray(bn.flp, len(bn.linear.classes), bn.linear.nFeat), bn.clp})
 }
 
 // UnmarshalState implements classical.Persistable: the prediction weights
@@ -435,10 +424,18 @@ func (bn *BernoulliNB) UnmarshalState(b []byte) error {
 		w[i] = lp - neg
 		bias[i/p] += neg
 	}
-	bn.m = linear{classes: st.Classes, w: w, b: bias, nFeat: p}
+	bn.linear = linear{classes: st.Classes, w: w, b: bias, nFeat: p}
 	bn.flp, bn.clp = st.FLP.Data, st.CLP
 	return nil
 }
+
+// Classes returns the sorted class labels.
+func (l *linear) Classes() []float64 { return slices.Clone(l.classes) }
+
+// FeatureLogProb returns feature_log_prob_, [classes, features]: the
+// weights W (for ComplementNB, minus the complement's log-probabilities,
+// or their normalised form with Norm).
+func (l *linear) FeatureLogProb() *tensor.Tensor { return l.weights() }
 
 // weights returns W as a [classes, features] tensor (nil before Fit).
 func (l *linear) weights() *tensor.Tensor {
