@@ -4,12 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/ebitengine/purego"
 )
-
-// cublasLibs are the cuBLAS sonames tried, newest first.
-var cublasLibs = []string{"libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"}
 
 // cublas is a cuBLAS handle bound to a device's stream.
 type cublas struct {
@@ -31,7 +26,7 @@ const (
 func openCublas(stream uintptr) (*cublas, error) {
 	var tried []string
 	for _, name := range cublasLibs {
-		h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		h, err := dlopen(name)
 		if err != nil {
 			tried = append(tried, err.Error())
 			continue
@@ -48,7 +43,7 @@ func openCublas(stream uintptr) (*cublas, error) {
 
 func bindCublas(h uintptr, name string, stream uintptr) (*cublas, error) {
 	for _, s := range []string{"cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSgemm_v2", "cublasDgemm_v2"} {
-		if _, err := purego.Dlsym(h, s); err != nil {
+		if _, err := dlsym(h, s); err != nil {
 			return nil, fmt.Errorf("%s lacks %s", name, s)
 		}
 	}
@@ -56,11 +51,11 @@ func bindCublas(h uintptr, name string, stream uintptr) (*cublas, error) {
 	var destroy func(h uintptr) int32
 	var setStream func(h uintptr, s uintptr) int32
 	b := &cublas{lib: name}
-	purego.RegisterLibFunc(&create, h, "cublasCreate_v2")
-	purego.RegisterLibFunc(&destroy, h, "cublasDestroy_v2")
-	purego.RegisterLibFunc(&setStream, h, "cublasSetStream_v2")
-	purego.RegisterLibFunc(&b.sgemm, h, "cublasSgemm_v2")
-	purego.RegisterLibFunc(&b.dgemm, h, "cublasDgemm_v2")
+	_ = register(&create, h, "cublasCreate_v2")       // present: checked above
+	_ = register(&destroy, h, "cublasDestroy_v2")     // present: checked above
+	_ = register(&setStream, h, "cublasSetStream_v2") // present: checked above
+	_ = register(&b.sgemm, h, "cublasSgemm_v2")       // present: checked above
+	_ = register(&b.dgemm, h, "cublasDgemm_v2")       // present: checked above
 	if st := create(&b.handle); st != 0 {
 		return nil, fmt.Errorf("%s: cublasCreate: status %d", name, st)
 	}

@@ -54,9 +54,6 @@ type driver struct {
 	cuDevicePrimaryCtxGetState func(dev int32, flags *uint32, active *int32) cuResult
 }
 
-// driverLibs are the names tried, in order, for the driver library.
-var driverLibs = []string{"libcuda.so.1", "libcuda.so"}
-
 // symbols maps each field of driver to its exported name; versioned names
 // (_v2) are the ones the current API headers map the plain names to.
 func (d *driver) symbols() []struct {
@@ -107,6 +104,17 @@ var (
 
 // loadDriver loads and initialises the driver once per process; later calls
 // return the same result.
+// register binds the Go function pointed to by fn to the symbol name of the
+// library h.
+func register(fn any, h uintptr, name string) error {
+	addr, err := dlsym(h, name)
+	if err != nil {
+		return err
+	}
+	purego.RegisterFunc(fn, addr)
+	return nil
+}
+
 func loadDriver() (*driver, error) {
 	drvOnce.Do(func() { drv, drvErr = openDriver(driverLibs) })
 	return drv, drvErr
@@ -117,7 +125,7 @@ func openDriver(names []string) (*driver, error) {
 	var h uintptr
 	for _, name := range names {
 		var err error
-		h, err = purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		h, err = dlopen(name)
 		if err == nil {
 			break
 		}
@@ -128,10 +136,9 @@ func openDriver(names []string) (*driver, error) {
 	}
 	d := &driver{}
 	for _, s := range d.symbols() {
-		if _, err := purego.Dlsym(h, s.name); err != nil {
+		if err := register(s.fn, h, s.name); err != nil {
 			return nil, fmt.Errorf("cuda: driver library lacks %s (driver too old?)", s.name)
 		}
-		purego.RegisterLibFunc(s.fn, h, s.name)
 	}
 	if r := d.cuInit(0); r != 0 {
 		if r == errNoDevice {

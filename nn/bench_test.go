@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/ember-ml/ember/autograd"
@@ -75,15 +74,6 @@ func report(b *testing.B, images int, cpu float64) {
 	b.ReportMetric(float64(images)/b.Elapsed().Seconds(), "images/s")
 	b.ReportMetric(float64(images)/cpu, "images/cpu-s")
 	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
-}
-
-// cpuSeconds returns the user+system CPU time of the process.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
 // peakRSSMiB reads VmHWM from /proc/self/status (0 where unavailable).
