@@ -152,6 +152,37 @@ func (b *backend) convScratch(dt tensor.DType, s convShape, f int) (chunk int, c
 	return chunk, col, y, nil
 }
 
+// convChunks runs body over chunks of the samples of a convolution pass,
+// with the operands a and c made contiguous on the device (pointers pa,
+// pc) and convScratch's column and output buffers; n0 is the chunk's first
+// sample and cs the shape with the chunk's sample count.
+func (b *backend) convChunks(dt tensor.DType, s convShape, f int, a, c *tensor.Tensor, body func(pa, pc uintptr, col, y *Buffer, n0 int, cs convShape) error) error {
+	pa, ra, err := b.contig(a)
+	if err != nil {
+		return err
+	}
+	defer ra()
+	pc, rc, err := b.contig(c)
+	if err != nil {
+		return err
+	}
+	defer rc()
+	chunk, col, y, err := b.convScratch(dt, s, f)
+	if err != nil {
+		return err
+	}
+	defer b.dv.alloc.put(col)
+	defer b.dv.alloc.put(y)
+	for n0 := 0; n0 < s.n; n0 += chunk {
+		cs := s
+		cs.n = min(chunk, s.n-n0)
+		if err := body(pa, pc, col, y, n0, cs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (b *backend) Conv2D(dst, x, w *tensor.Tensor, p tensor.ConvParams) {
 	ds := dst.Shape()
 	s := convShapeOf(x.Shape(), ds[2], ds[3], p)
@@ -166,26 +197,8 @@ func (b *backend) Conv2D(dst, x, w *tensor.Tensor, p tensor.ConvParams) {
 	}
 	dt := dst.DType()
 	b.run("Conv2D", func() error {
-		px, rx, err := b.contig(x)
-		if err != nil {
-			return err
-		}
-		defer rx()
-		pw, rw, err := b.contig(w)
-		if err != nil {
-			return err
-		}
-		defer rw()
 		es := dt.Size()
-		chunk, col, y, err := b.convScratch(dt, s, f)
-		if err != nil {
-			return err
-		}
-		defer b.dv.alloc.put(col)
-		defer b.dv.alloc.put(y)
-		for n0 := 0; n0 < s.n; n0 += chunk {
-			cs := s
-			cs.n = min(chunk, s.n-n0)
+		return b.convChunks(dt, s, f, x, w, func(px, pw uintptr, col, y *Buffer, n0 int, cs convShape) error {
 			cols := cs.n * ohw
 			xo := px + uintptr(n0*s.c*s.h*s.w*es)
 			if err := b.dv.launch("ember_im2col_"+sfx(dt), gridFor(ckk*cols), 1, 1, blockSize, 1, new(kargs).ptr(col.ptr).ptr(xo).conv(cs)); err != nil {
@@ -197,11 +210,8 @@ func (b *backend) Conv2D(dst, x, w *tensor.Tensor, p tensor.ConvParams) {
 			if err != nil {
 				return err
 			}
-			if err := b.permuteRaw(addr(dst)+uintptr(n0*f*ohw*es), y.ptr, dt, f, cs.n, ohw); err != nil {
-				return err
-			}
-		}
-		return nil
+			return b.permuteRaw(addr(dst)+uintptr(n0*f*ohw*es), y.ptr, dt, f, cs.n, ohw)
+		})
 	})
 }
 
@@ -219,26 +229,8 @@ func (b *backend) Conv2DBackwardData(dx, dy, w *tensor.Tensor, p tensor.ConvPara
 	}
 	dt := dx.DType()
 	b.run("Conv2DBackwardData", func() error {
-		pdy, rdy, err := b.contig(dy)
-		if err != nil {
-			return err
-		}
-		defer rdy()
-		pw, rw, err := b.contig(w)
-		if err != nil {
-			return err
-		}
-		defer rw()
 		es := dt.Size()
-		chunk, col, y, err := b.convScratch(dt, s, f)
-		if err != nil {
-			return err
-		}
-		defer b.dv.alloc.put(col)
-		defer b.dv.alloc.put(y)
-		for n0 := 0; n0 < s.n; n0 += chunk {
-			cs := s
-			cs.n = min(chunk, s.n-n0)
+		return b.convChunks(dt, s, f, dy, w, func(pdy, pw uintptr, col, y *Buffer, n0 int, cs convShape) error {
 			cols := cs.n * ohw
 			// y[F, n*OHW] <- dy[n, F, OHW]; col[CKK, n*OHW] = Wᵀ · y; col2im.
 			if err := b.permuteRaw(y.ptr, pdy+uintptr(n0*f*ohw*es), dt, cs.n, f, ohw); err != nil {
@@ -251,11 +243,8 @@ func (b *backend) Conv2DBackwardData(dx, dy, w *tensor.Tensor, p tensor.ConvPara
 			}
 			tot := cs.n * s.c * s.h * s.w
 			xo := addr(dx) + uintptr(n0*s.c*s.h*s.w*es)
-			if err := b.dv.launch("ember_col2im_"+sfx(dt), gridFor(tot), 1, 1, blockSize, 1, new(kargs).ptr(xo).ptr(col.ptr).conv(cs)); err != nil {
-				return err
-			}
-		}
-		return nil
+			return b.dv.launch("ember_col2im_"+sfx(dt), gridFor(tot), 1, 1, blockSize, 1, new(kargs).ptr(xo).ptr(col.ptr).conv(cs))
+		})
 	})
 }
 
@@ -273,27 +262,9 @@ func (b *backend) Conv2DBackwardFilter(dw, x, dy *tensor.Tensor, p tensor.ConvPa
 	}
 	dt := dw.DType()
 	b.run("Conv2DBackwardFilter", func() error {
-		px, rx, err := b.contig(x)
-		if err != nil {
-			return err
-		}
-		defer rx()
-		pdy, rdy, err := b.contig(dy)
-		if err != nil {
-			return err
-		}
-		defer rdy()
 		es := dt.Size()
-		chunk, col, y, err := b.convScratch(dt, s, f)
-		if err != nil {
-			return err
-		}
-		defer b.dv.alloc.put(col)
-		defer b.dv.alloc.put(y)
 		beta := 0.0
-		for n0 := 0; n0 < s.n; n0 += chunk {
-			cs := s
-			cs.n = min(chunk, s.n-n0)
+		return b.convChunks(dt, s, f, x, dy, func(px, pdy uintptr, col, y *Buffer, n0 int, cs convShape) error {
 			cols := cs.n * ohw
 			xo := px + uintptr(n0*s.c*s.h*s.w*es)
 			if err := b.dv.launch("ember_im2col_"+sfx(dt), gridFor(ckk*cols), 1, 1, blockSize, 1, new(kargs).ptr(col.ptr).ptr(xo).conv(cs)); err != nil {
@@ -305,12 +276,9 @@ func (b *backend) Conv2DBackwardFilter(dw, x, dy *tensor.Tensor, p tensor.ConvPa
 			// dw[F, CKK] (+)= y[F, n*OHW] · colᵀ[n*OHW, CKK]
 			err := b.dv.gemm(gemmCall{f32: isF32(dw), tb: true, m: f, n: ckk, k: cols, alpha: 1, beta: beta,
 				a: y.ptr, lda: cols, b: col.ptr, ldb: cols, c: addr(dw), ldc: ckk, batch: 1})
-			if err != nil {
-				return err
-			}
 			beta = 1
-		}
-		return nil
+			return err
+		})
 	})
 }
 
