@@ -17,6 +17,9 @@
 //	}
 //	x := tensor.RandN(tensor.Float32, rng, 64, 128).To(dev)
 //
+// Networks train on the device with nn's Model.To(gpu.TensorDevice()), or
+// cmd/train -device cuda.
+//
 // All work on a device is ordered on one stream; device memory comes from a
 // caching allocator (plain cuMemAlloc, never managed memory) and returns to
 // it when tensors are released.

@@ -13,7 +13,9 @@
 // (bias plus activation in one pass, a Conv2D followed by 2×2 max pooling
 // as one step, softmax fused with cross-entropy) and a tape that hands
 // every intermediate tensor back to the allocator after each step, so a
-// training loop reuses the same memory. Training runs on the CPU.
+// training loop reuses the same memory. Models run on the CPU, or on a GPU
+// after Model.To (see the cuda package): the same layers, with the fused
+// CPU loops replaced by tensor ops that run on the device.
 package nn
 
 import (
