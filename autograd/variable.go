@@ -278,7 +278,8 @@ func (tp *Tape) BackwardWith(out *Variable, grad *tensor.Tensor) {
 
 // accumulateLeaf adds g into the persistent gradient of a leaf.
 func accumulateLeaf(v *Variable, g *tensor.Tensor) {
-	if v.Grad == nil || !slices.Equal(v.Grad.Shape(), v.Value.Shape()) || v.Grad.DType() != v.Value.DType() {
+	if v.Grad == nil || !slices.Equal(v.Grad.Shape(), v.Value.Shape()) || v.Grad.DType() != v.Value.DType() ||
+		v.Grad.Device() != v.Value.Device() { // the variable moved to another device
 		v.Grad = tensor.Empty(v.Value.DType(), v.Value.Shape()...).To(v.Value.Device())
 		v.gradOK = false
 	}

@@ -249,3 +249,45 @@ func TestEmulatedBatchNormGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatedMoveMidTraining trains one epoch on the CPU, moves the model
+// (weights and Adam's moments) to the emulated device and trains another:
+// the result equals two epochs on the CPU.
+func TestEmulatedMoveMidTraining(t *testing.T) {
+	dv := emulatedDevice(t)
+	rng := tensor.NewRand(6)
+	x := tensor.RandN(tensor.Float32, rng, 32, 6)
+	y := tensor.FromSlice(tensor.Float32, func() []float64 {
+		v := make([]float64, 32)
+		for i := range v {
+			v[i] = float64(i % 3)
+		}
+		return v
+	}(), 32)
+	run := func(move bool) []*tensor.Tensor {
+		m := nn.NewSequential(nn.Dense(8, nn.WithActivation("relu")), nn.Dense(3, nn.WithActivation("softmax")))
+		m.SetSeed(2)
+		if err := m.Compile(optim.NewAdam(1e-2), nn.SparseCategoricalCrossentropy(), nil); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := m.FitXY(ctx, x, y, nn.FitConfig{Epochs: 1, BatchSize: 8, NoShuffle: true}); err != nil {
+			t.Fatal(err)
+		}
+		if move {
+			m.To(dv.TensorDevice())
+		}
+		if _, err := m.FitXY(ctx, x, y, nn.FitConfig{Epochs: 1, BatchSize: 8, NoShuffle: true}); err != nil {
+			t.Fatal(err)
+		}
+		var out []*tensor.Tensor
+		for _, w := range m.Weights() {
+			out = append(out, w.Value.To(tensor.CPU))
+		}
+		return out
+	}
+	cpu, moved := run(false), run(true)
+	for i := range cpu {
+		assertClose(t, "weights after moving mid-training", moved[i], cpu[i], 1e-5)
+	}
+}

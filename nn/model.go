@@ -47,12 +47,24 @@ type Model struct {
 // updates there, and copy back only what the host needs (the loss value,
 // the outputs the metrics read, Predict's result). Weights are created on
 // the CPU from the model's seed and then moved, so a model starts from the
-// same weights on every device.
+// same weights on every device. A model trained before the move takes its
+// optimizer's state along.
 func (m *Model) To(dev tensor.Device) *Model {
 	m.device = dev
-	if m.built {
-		for _, w := range m.Weights() {
-			w.Value = w.Value.To(dev)
+	if !m.built {
+		return m
+	}
+	for _, w := range m.Weights() {
+		w.Value = w.Value.To(dev)
+	}
+	// A model trained before the move keeps its optimizer's state: it
+	// follows the weights (SetState puts each tensor on its parameter's
+	// device).
+	if so, ok := m.opt.(optim.Stateful); ok {
+		if st := so.State(m.params); len(st) > 0 {
+			if err := so.SetState(m.params, st); err != nil {
+				panic("nn: moving the optimizer state: " + err.Error()) // its own state always fits
+			}
 		}
 	}
 	return m
