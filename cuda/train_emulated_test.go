@@ -291,3 +291,36 @@ func TestEmulatedMoveMidTraining(t *testing.T) {
 		assertClose(t, "weights after moving mid-training", moved[i], cpu[i], 1e-5)
 	}
 }
+
+// TestEmulatedActivations trains a small network with each activation on
+// the CPU and on the emulated device: leaky_relu, elu, gelu and softplus
+// take autograd's host round trip for their gradients, the others device
+// formulas; the trained weights agree.
+func TestEmulatedActivations(t *testing.T) {
+	dv := emulatedDevice(t)
+	rng := tensor.NewRand(8)
+	x := tensor.RandN(tensor.Float32, rng, 16, 4)
+	y := tensor.RandN(tensor.Float32, rng, 16, 2)
+	for _, act := range []string{"relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "softplus"} {
+		run := func(dev tensor.Device) []*tensor.Tensor {
+			m := nn.NewSequential(nn.Dense(5), nn.Activation(act), nn.Dense(2))
+			m.SetSeed(4)
+			m.To(dev)
+			if err := m.Compile(optim.NewSGD(0.1), nn.MeanSquaredError(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.FitXY(context.Background(), x, y, nn.FitConfig{Epochs: 3, BatchSize: 4, NoShuffle: true}); err != nil {
+				t.Fatalf("%s on %v: %v", act, dev, err)
+			}
+			var out []*tensor.Tensor
+			for _, w := range m.Weights() {
+				out = append(out, w.Value.To(tensor.CPU))
+			}
+			return out
+		}
+		cpu, dev := run(tensor.CPU), run(dv.TensorDevice())
+		for i := range cpu {
+			assertClose(t, act+" weights", dev[i], cpu[i], 1e-5)
+		}
+	}
+}
