@@ -84,6 +84,20 @@ func maxMinF32(x []float32, isMin bool) (float64, bool) {
 	return float64(m), true
 }
 
+//go:noescape
+func accSum4F32AVX2(acc []float64, r0, r1, r2, r3 []float32)
+
+// accSum4F32 adds (r0 + r1) + (r2 + r3) into acc elementwise, in float64,
+// and returns how many leading elements it did (the caller does the rest).
+func accSum4F32(acc []float64, r0, r1, r2, r3 []float32) int {
+	if !hasAVX2 {
+		return 0
+	}
+	n := len(acc)
+	accSum4F32AVX2(acc, r0[:n], r1[:n], r2[:n], r3[:n])
+	return n &^ 3
+}
+
 // accSumF32 adds row into acc elementwise and reports whether it ran.
 func accSumF32(acc []float64, row []float32) bool {
 	if !hasAVX2 {

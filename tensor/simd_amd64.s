@@ -640,3 +640,34 @@ TEXT ·transpose8x8F32AVX2(SB), NOSPLIT, $0-64
 	VMOVUPS Y15, (DI)
 	VZEROUPPER
 	RET
+
+// func accSum4F32AVX2(acc []float64, r0, r1, r2, r3 []float32)
+// acc[i] += (r0[i] + r1[i]) + (r2[i] + r3[i]) in float64, for
+// i < len(acc) &^ 3 (the rows are at least that long): four rows of a
+// column sum per pass over the accumulators.
+TEXT ·accSum4F32AVX2(SB), NOSPLIT, $0-120
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ r0_base+24(FP), R8
+	MOVQ r1_base+48(FP), R9
+	MOVQ r2_base+72(FP), R10
+	MOVQ r3_base+96(FP), R11
+	SHRQ $2, CX
+	JZ   acc4done
+	XORQ AX, AX
+acc4loop:
+	VCVTPS2PD (R8)(AX*4), Y0
+	VCVTPS2PD (R9)(AX*4), Y1
+	VADDPD    Y1, Y0, Y0
+	VCVTPS2PD (R10)(AX*4), Y2
+	VCVTPS2PD (R11)(AX*4), Y3
+	VADDPD    Y3, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VADDPD    (DI)(AX*8), Y0, Y0
+	VMOVUPD   Y0, (DI)(AX*8)
+	ADDQ      $4, AX
+	DECQ      CX
+	JNZ       acc4loop
+acc4done:
+	VZEROUPPER
+	RET

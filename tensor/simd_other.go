@@ -29,6 +29,8 @@ func affineF32(d, s []float32, a, b float32) bool { return false }
 
 func accSumF32(acc []float64, row []float32) bool { return false }
 
+func accSum4F32(acc []float64, r0, r1, r2, r3 []float32) int { return 0 }
+
 func maxMinF32(x []float32, isMin bool) (float64, bool) { return 0, false }
 
 func transposeF32(d []float32, ldd int, s []float32, lds int, rows, cols int) bool { return false }

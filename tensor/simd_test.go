@@ -228,3 +228,33 @@ func TestTransposeF32(t *testing.T) {
 		}
 	}
 }
+
+func TestAccSum4F32(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		acc := make([]float64, n+1)
+		rows := make([][]float32, 4)
+		for k := range rows {
+			rows[k] = make([]float32, n)
+			for i := range rows[k] {
+				rows[k][i] = float32(i*(k+1))*0.37 - float32(k)
+			}
+		}
+		for i := range n {
+			acc[i] = float64(i) * 0.5
+		}
+		acc[n] = 7
+		done := accSum4F32(acc[:n], rows[0], rows[1], rows[2], rows[3])
+		if done != n&^3 && done != 0 {
+			t.Fatalf("n=%d: did %d", n, done)
+		}
+		for i := range done {
+			r := func(k int) float64 { return float64(rows[k][i]) }
+			if want := float64(i)*0.5 + ((r(0) + r(1)) + (r(2) + r(3))); acc[i] != want {
+				t.Fatalf("n=%d: acc[%d]=%v, want %v", n, i, acc[i], want)
+			}
+		}
+		if acc[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+	}
+}
