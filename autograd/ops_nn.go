@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ember-ml/ember/internal/parallel"
+	"github.com/ember-ml/ember/internal/pool"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -392,65 +393,29 @@ func b2u(b bool) uint8 {
 	return x
 }
 
-// maxPool2x2Fwd pools 2×2 windows and, when arg is not nil, records the
-// position (0-3, row-major) of the first maximum of each window. The
-// comparisons are branch-free, as their outcome is unpredictable.
+// maxPool2x2Fwd pools the 2×2 windows of every plane of x ([N,C,H,W]
+// shape xs) into out, recording the winners in arg when it is not nil.
 func maxPool2x2Fwd[T float](out, x []T, arg []uint8, xs []int) {
 	planes, h, w := xs[0]*xs[1], xs[2], xs[3]
 	oh, ow := h/2, w/2
 	parallel.For(planes, max(1, 16384/(h*w)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			src := x[pl*h*w : (pl+1)*h*w]
-			o := out[pl*oh*ow : (pl+1)*oh*ow]
-			for oy := 0; oy < oh; oy++ {
-				r0 := src[2*oy*w : 2*oy*w+2*ow]
-				r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
-				oo := o[oy*ow : (oy+1)*ow]
-				if arg == nil {
-					for ox := range oo {
-						oo[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
-					}
-					continue
-				}
-				aa := arg[pl*oh*ow+oy*ow : pl*oh*ow+(oy+1)*ow]
-				for ox := range oo {
-					a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-					m01, m23 := max(a, b), max(c, d)
-					i01, i23 := b2u(b > a), 2+b2u(d > c)
-					s := b2u(m23 > m01)
-					oo[ox] = max(m01, m23)
-					aa[ox] = i01 + s*(i23-i01)
-				}
+			var a []uint8
+			if arg != nil {
+				a = arg[pl*oh*ow : (pl+1)*oh*ow]
 			}
+			pool.Max2x2(out[pl*oh*ow:(pl+1)*oh*ow], x[pl*h*w:(pl+1)*h*w], a, h, w)
 		}
 	})
 }
 
+// maxPool2x2Back is maxPool2x2Fwd's gradient, from the recorded winners.
 func maxPool2x2Back[T float](dx, g []T, arg []uint8, xs []int) {
 	planes, h, w := xs[0]*xs[1], xs[2], xs[3]
 	oh, ow := h/2, w/2
-	off := [4]int{0, 1, w, w + 1}
 	parallel.For(planes, max(1, 16384/(h*w)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			d := dx[pl*h*w : (pl+1)*h*w]
-			gp := g[pl*oh*ow : (pl+1)*oh*ow]
-			a := arg[pl*oh*ow : (pl+1)*oh*ow]
-			if 2*oh != h || 2*ow != w {
-				clear(d)
-			}
-			for oy := 0; oy < oh; oy++ {
-				r0 := d[2*oy*w : 2*oy*w+2*ow]
-				r1 := d[(2*oy+1)*w : (2*oy+1)*w+2*ow]
-				for ox := 0; ox < ow; ox++ {
-					r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1] = 0, 0, 0, 0
-				}
-				base := 2 * oy * w
-				gg := gp[oy*ow : (oy+1)*ow]
-				aa := a[oy*ow : (oy+1)*ow]
-				for ox, gv := range gg {
-					d[base+2*ox+off[aa[ox]&3]] = gv
-				}
-			}
+			pool.Max2x2Backward(dx[pl*h*w:(pl+1)*h*w], g[pl*oh*ow:(pl+1)*oh*ow], arg[pl*oh*ow:(pl+1)*oh*ow], h, w)
 		}
 	})
 }
@@ -742,7 +707,7 @@ func poolBiasActFwd[T float](out, y, b []T, arg []uint8, n, f, h, w int, act Act
 				a = arg[r*oh*ow : (r+1)*oh*ow]
 			}
 			o := out[r*oh*ow : (r+1)*oh*ow]
-			maxPool2x2Plane(o, y[r*h*w:(r+1)*h*w], a, h, w)
+			pool.Max2x2(o, y[r*h*w:(r+1)*h*w], a, h, w)
 			biasActPlane(o, b[r%f], act)
 		}
 	})
@@ -766,32 +731,6 @@ func biasActPlane[T float](p []T, bv T, act Activation) {
 	default:
 		for i, v := range p {
 			p[i] = v + bv
-		}
-	}
-}
-
-// maxPool2x2Plane pools one plane, recording the winners in a when it is
-// not nil (see maxPool2x2Fwd).
-func maxPool2x2Plane[T float](o, src []T, a []uint8, h, w int) {
-	oh, ow := h/2, w/2
-	for oy := 0; oy < oh; oy++ {
-		r0 := src[2*oy*w : 2*oy*w+2*ow]
-		r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
-		oo := o[oy*ow : (oy+1)*ow]
-		if a == nil {
-			for ox := range oo {
-				oo[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
-			}
-			continue
-		}
-		aa := a[oy*ow : (oy+1)*ow]
-		for ox := range oo {
-			p, q, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-			m01, m23 := max(p, q), max(c, d)
-			i01, i23 := b2u(q > p), 2+b2u(d > c)
-			s := b2u(m23 > m01)
-			oo[ox] = max(m01, m23)
-			aa[ox] = i01 + s*(i23-i01)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/ember-ml/ember/internal/parallel"
+	"github.com/ember-ml/ember/internal/pool"
 	"github.com/ember-ml/ember/tensor/gemm"
 )
 
@@ -292,6 +293,13 @@ func (cpu) AvgPool2D(dst, x *Tensor, p ConvParams) {
 	}
 }
 
+// is2x2 reports whether p is 2×2 max pooling with stride 2 and no
+// padding or dilation on an h×w plane, which has a faster path.
+func is2x2(p ConvParams, h, w int) bool {
+	return p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 &&
+		p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && h >= 2 && w >= 2
+}
+
 func poolT[T float](dst, x *Tensor, p ConvParams, isMax bool) {
 	planes := x.shape[0] * x.shape[1]
 	h, w := x.shape[2], x.shape[3]
@@ -302,29 +310,8 @@ func poolT[T float](dst, x *Tensor, p ConvParams, isMax bool) {
 		for pl := lo; pl < hi; pl++ {
 			src := xs[pl*h*w : (pl+1)*h*w]
 			out := ds[pl*oh*ow : (pl+1)*oh*ow]
-			// Fast path: 2×2 stride-2 max pooling without padding.
-			if isMax && p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 &&
-				p.PadTop == 0 && p.PadLeft == 0 && 2*oh <= h && 2*ow <= w {
-				for oy := 0; oy < oh; oy++ {
-					r0 := src[2*oy*w:]
-					r1 := src[(2*oy+1)*w:]
-					o := out[oy*ow : (oy+1)*ow]
-					for ox := range o {
-						a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-						// NaN propagates, as in the general loop.
-						m := a
-						if b > m || b != b {
-							m = b
-						}
-						if c > m || c != c {
-							m = c
-						}
-						if d > m || d != d {
-							m = d
-						}
-						o[ox] = m
-					}
-				}
+			if isMax && is2x2(p, h, w) {
+				pool.Max2x2(out, src, nil, h, w)
 				continue
 			}
 			for oy := 0; oy < oh; oy++ {
@@ -392,53 +379,16 @@ func poolBackT[T float](dx, dy, x *Tensor, p ConvParams, isMax bool) {
 	parallel.For(planes, max(1, elemGrain/max(h*w, 1)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			g := dxs[pl*h*w : (pl+1)*h*w]
-			clear(g)
 			d := dys[pl*oh*ow : (pl+1)*oh*ow]
 			var src []T
 			if isMax {
 				src = xs[pl*h*w : (pl+1)*h*w]
 			}
-			if isMax && p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.DilationH == 1 && p.DilationW == 1 &&
-				p.PadTop == 0 && p.PadLeft == 0 && 2*oh <= h && 2*ow <= w {
-				// Non-overlapping 2×2 windows: route each gradient to the
-				// first maximum (or NaN) of its window.
-				for oy := 0; oy < oh; oy++ {
-					i0, i1 := 2*oy*w, (2*oy+1)*w
-					dr := d[oy*ow : (oy+1)*ow]
-					for ox, gv := range dr {
-						q0, q2 := i0+2*ox, i1+2*ox
-						a, b, c, e := src[q0], src[q0+1], src[q2], src[q2+1]
-						if a != a || b != b || c != c || e != e {
-							// A NaN takes the gradient (the first one).
-							switch {
-							case a != a:
-								g[q0] += gv
-							case b != b:
-								g[q0+1] += gv
-							case c != c:
-								g[q2] += gv
-							default:
-								g[q2+1] += gv
-							}
-							continue
-						}
-						// Simple conditional moves (compiled without
-						// branches): random data would mispredict.
-						bi, best := q0, a
-						if b > best {
-							bi, best = q0+1, b
-						}
-						if c > best {
-							bi, best = q2, c
-						}
-						if e > best {
-							bi = q2 + 1
-						}
-						g[bi] += gv
-					}
-				}
+			if isMax && is2x2(p, h, w) {
+				pool.Max2x2BackwardFrom(g, d, src, h, w)
 				continue
 			}
+			clear(g)
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					bi, cnt := -1, 0
