@@ -30,27 +30,27 @@ func beats[T Float](x, y T) uint8 {
 // Max2x2 pools the 2×2 windows of the plane src ([h, w], h and w at least
 // 2) into o ([h/2, w/2]); an odd last row or column is not read. When arg
 // is not nil it records each window's winner: 0-3, in row-major order. The
-// comparisons are branch-free, as their outcome is unpredictable.
+// comparisons are branch-free, as their outcome is unpredictable; float32
+// rows run in AVX2 where the CPU has it.
 func Max2x2[T Float](o, src []T, arg []uint8, h, w int) {
 	oh, ow := h/2, w/2
 	for oy := 0; oy < oh; oy++ {
 		r0 := src[2*oy*w : 2*oy*w+2*ow]
 		r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
 		oo := o[oy*ow : (oy+1)*ow]
-		if arg == nil {
-			for ox := range oo {
-				oo[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
-			}
-			continue
+		var aa []uint8
+		if arg != nil {
+			aa = arg[oy*ow : (oy+1)*ow]
 		}
-		aa := arg[oy*ow : (oy+1)*ow]
-		for ox := range oo {
+		for ox := rowBulk(oo, aa, r0, r1); ox < ow; ox++ {
 			a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
 			m01, m23 := max(a, b), max(c, d)
-			i01, i23 := beats(b, a), 2+beats(d, c)
-			s := beats(m23, m01)
 			oo[ox] = max(m01, m23)
-			aa[ox] = i01 + s*(i23-i01)
+			if aa != nil {
+				i01, i23 := beats(b, a), 2+beats(d, c)
+				s := beats(m23, m01)
+				aa[ox] = i01 + s*(i23-i01)
+			}
 		}
 	}
 }
@@ -65,10 +65,8 @@ func Max2x2Backward[T Float](d, g []T, arg []uint8, h, w int) {
 	}
 	off := [4]int{0, 1, w, w + 1}
 	for oy := 0; oy < oh; oy++ {
-		r0 := d[2*oy*w : 2*oy*w+2*ow]
-		r1 := d[(2*oy+1)*w : (2*oy+1)*w+2*ow]
-		clear(r0)
-		clear(r1)
+		clear(d[2*oy*w : 2*oy*w+2*ow])
+		clear(d[(2*oy+1)*w : (2*oy+1)*w+2*ow])
 		base := 2 * oy * w
 		gg := g[oy*ow : (oy+1)*ow]
 		aa := arg[oy*ow : (oy+1)*ow]
@@ -89,15 +87,18 @@ func Max2x2BackwardFrom[T Float](d, g, src []T, h, w int) {
 	for oy := 0; oy < oh; oy++ {
 		r0 := src[2*oy*w : 2*oy*w+2*ow]
 		r1 := src[(2*oy+1)*w : (2*oy+1)*w+2*ow]
-		clear(d[2*oy*w : 2*oy*w+2*ow])
-		clear(d[(2*oy+1)*w : (2*oy+1)*w+2*ow])
-		base := 2 * oy * w
+		d0 := d[2*oy*w : 2*oy*w+2*ow]
+		d1 := d[(2*oy+1)*w : (2*oy+1)*w+2*ow]
 		gg := g[oy*ow : (oy+1)*ow]
-		for ox, gv := range gg {
+		done := backRowBulk(d0, d1, gg, r0, r1)
+		clear(d0[2*done:])
+		clear(d1[2*done:])
+		base := 2 * oy * w
+		for ox := done; ox < ow; ox++ {
 			a, b, c, e := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
 			i01, i23 := beats(b, a), 2+beats(e, c)
 			s := beats(max(c, e), max(a, b))
-			d[base+2*ox+off[i01+s*(i23-i01)]] = gv
+			d[base+2*ox+off[i01+s*(i23-i01)]] = gg[ox]
 		}
 	}
 }

@@ -61,8 +61,7 @@ func TestMax2x2Hand(t *testing.T) {
 
 func TestMax2x2MatchesNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	nan := math.NaN()
-	for _, hw := range [][2]int{{2, 2}, {4, 4}, {5, 7}, {6, 3}, {26, 26}, {3, 2}} {
+	for _, hw := range [][2]int{{2, 2}, {4, 4}, {5, 7}, {6, 3}, {26, 26}, {3, 2}, {2, 32}, {7, 35}, {4, 48}} {
 		h, w := hw[0], hw[1]
 		for trial := 0; trial < 50; trial++ {
 			src := make([]float64, h*w)
@@ -71,7 +70,7 @@ func TestMax2x2MatchesNaive(t *testing.T) {
 				// infinities.
 				switch k := r.IntN(20); {
 				case k == 0:
-					src[i] = nan
+					src[i] = math.NaN()
 				case k == 1:
 					src[i] = math.Inf(-1)
 				case k == 2:
@@ -80,40 +79,56 @@ func TestMax2x2MatchesNaive(t *testing.T) {
 					src[i] = float64(r.IntN(4) - 2)
 				}
 			}
-			wantOut, wantArg := naive(src, h, w)
-			n := len(wantOut)
-			out, arg := make([]float64, n), make([]uint8, n)
-			Max2x2(out, src, arg, h, w)
-			out2 := make([]float32, n)
 			src32 := make([]float32, len(src))
 			for i, v := range src {
 				src32[i] = float32(v)
 			}
-			Max2x2(out2, src32, nil, h, w)
-			g := make([]float64, n)
-			for i := range g {
-				g[i] = float64(i + 1)
+			checkMax2x2(t, src, h, w)
+			checkMax2x2(t, src32, h, w)
+		}
+	}
+}
+
+// checkMax2x2 compares every kernel on one plane with naive.
+func checkMax2x2[T Float](t *testing.T, src []T, h, w int) {
+	t.Helper()
+	src64 := make([]float64, len(src))
+	for i, v := range src {
+		src64[i] = float64(v)
+	}
+	wantOut, wantArg := naive(src64, h, w)
+	n := len(wantOut)
+	out, out2, arg := make([]T, n), make([]T, n), make([]uint8, n)
+	Max2x2(out, src, arg, h, w)
+	Max2x2(out2, src, nil, h, w)
+	for i := range n {
+		for _, got := range []float64{float64(out[i]), float64(out2[i])} {
+			if got != wantOut[i] && !(math.IsNaN(got) && math.IsNaN(wantOut[i])) {
+				t.Fatalf("%T %dx%d window %d of %v: got %v, want %v", src, h, w, i, src, got, wantOut[i])
 			}
-			d1, d2 := make([]float64, h*w), make([]float64, h*w)
-			Max2x2Backward(d1, g, arg, h, w)
-			Max2x2BackwardFrom(d2, g, src, h, w)
-			for i := range n {
-				same := out[i] == wantOut[i] || (math.IsNaN(out[i]) && math.IsNaN(wantOut[i]))
-				same32 := float64(out2[i]) == wantOut[i] || (math.IsNaN(float64(out2[i])) && math.IsNaN(wantOut[i]))
-				if !same || !same32 || arg[i] != wantArg[i] {
-					t.Fatalf("%dx%d window %d of %v: got %v/%v (float32 %v), want %v/%v", h, w, i, src, out[i], arg[i], out2[i], wantOut[i], wantArg[i])
-				}
-			}
-			wantD := make([]float64, h*w)
-			for i, a := range wantArg {
-				oy, ox := i/(w/2), i%(w/2)
-				wantD[(2*oy+int(a)/2)*w+2*ox+int(a)%2] = g[i]
-			}
-			for i := range wantD {
-				if d1[i] != wantD[i] || d2[i] != wantD[i] {
-					t.Fatalf("%dx%d gradient %d: got %v and %v, want %v", h, w, i, d1[i], d2[i], wantD[i])
-				}
-			}
+		}
+		if arg[i] != wantArg[i] {
+			t.Fatalf("%T %dx%d window %d of %v: winner %d, want %d", src, h, w, i, src, arg[i], wantArg[i])
+		}
+	}
+	g := make([]T, n)
+	for i := range g {
+		g[i] = T(i + 1)
+	}
+	wantD := make([]T, h*w)
+	for i, a := range wantArg {
+		oy, ox := i/(w/2), i%(w/2)
+		wantD[(2*oy+int(a)/2)*w+2*ox+int(a)%2] = g[i]
+	}
+	d1, d2 := make([]T, h*w), make([]T, h*w)
+	for i := range d1 {
+		d1[i], d2[i] = 99, 99 // must be overwritten
+	}
+	Max2x2Backward(d1, g, arg, h, w)
+	Max2x2BackwardFrom(d2, g, src, h, w)
+	for i := range wantD {
+		if d1[i] != wantD[i] || d2[i] != wantD[i] {
+			t.Fatalf("%T %dx%d gradient %d: got %v and %v, want %v", src, h, w, i, d1[i], d2[i], wantD[i])
 		}
 	}
 }
