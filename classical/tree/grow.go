@@ -133,6 +133,7 @@ type grower struct {
 	samp   []int32   // the active samples, partitioned like ord
 	left   []uint8   // per sample: 1 when it goes left at the current split
 	tmp    []int32
+	sorted []int32 // a node's samples sorted by one feature, in sorting mode
 	rng    *rand.Rand
 	t      *Tree
 	perm   []int
@@ -173,7 +174,8 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 			}
 		}
 	}
-	if !spec.Random {
+	sorting := !spec.Random && g.sortingPays(active)
+	if !spec.Random && !sorting {
 		if ps.Order == nil {
 			panic("tree: Grow with the best splitter needs Presort, not Columns")
 		}
@@ -220,6 +222,7 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 	}
 	g.left = make([]uint8, ps.N)
 	g.tmp = make([]int32, active)
+	g.sorted = make([]int32, active)
 	g.colBuf = make([]float64, active)
 	g.perm = make([]int, ps.P)
 	g.cntL = make([]float64, g.K)
@@ -241,7 +244,7 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 	g.wTot = g.weightOf(g.samp)
 	rootVal := make([]float64, g.K)
 	rw, rimp := g.nodeValue(g.samp, rootVal)
-	g.build(0, active, 0, constant, nodeStats{rw, rimp, rootVal})
+	g.build(0, active, 0, sorting, constant, nodeStats{rw, rimp, rootVal})
 	if g.err != nil {
 		return nil, g.err
 	}
@@ -366,8 +369,6 @@ func classImpurity(c Criterion, cnt []float64, wn float64) float64 {
 	return e
 }
 
-// build grows the node holding samples [s, e) of every ordering and
-// returns its id.
 // nodeStats are a node's weight, impurity and value, computed by its
 // parent.
 type nodeStats struct {
@@ -375,7 +376,18 @@ type nodeStats struct {
 	val    []float64
 }
 
-func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
+// build grows the node holding samples [s, e) of every ordering and
+// returns its id.
+//
+// The best splitter has two ways to see a node's samples in the order of a
+// feature. With presorted orderings (sorting false) every ordering is
+// partitioned at every split: P·n work per node, however few features are
+// drawn. In sorting mode only the drawn features are sorted, from the
+// node's samples: about mtry·n·log n. A node switches to sorting when that
+// is much cheaper (many features, few drawn, as with one-hot encoded
+// categories), and its subtree stays there. Both grow the same tree (node
+// values may differ in the last bits, summed in another order).
+func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeStats) int32 {
 	if g.err != nil {
 		return -1
 	}
@@ -395,13 +407,13 @@ func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 	if leaf {
 		return id
 	}
-	best, ok := g.findSplit(s, e, wn, val, constant)
+	best, ok := g.findSplit(s, e, wn, val, sorting, constant)
 	if !ok {
 		return id
 	}
 	nL := best.pos
 	var lIdx, rIdx []int32
-	if sp.Random {
+	if sp.Random || sorting {
 		// Only samp is kept: partition it by the threshold.
 		g.partitionBy(g.samp[s:e], g.ps.Cols[best.feature], best.thr)
 		lIdx, rIdx = g.samp[s:s+nL], g.samp[s+nL:e]
@@ -416,13 +428,16 @@ func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 	if improvement+epsilon < sp.MinImpurityDecrease {
 		return id
 	}
-	if !sp.Random {
+	childSorting := sorting
+	if !sp.Random && !sorting {
 		// Partition every ordering (and samp) stably: left samples first.
-		// Orderings are only needed below children that may split.
+		// Orderings are only needed below children that may split, and
+		// not when they switch to sorting.
 		for _, i := range lIdx {
 			g.left[i] = 1
 		}
-		needOrders := !(g.surelyLeaf(nL, depth+1, impL) && g.surelyLeaf(e-s-nL, depth+1, impR))
+		childSorting = g.sortingPays(max(nL, e-s-nL))
+		needOrders := !childSorting && !(g.surelyLeaf(nL, depth+1, impL) && g.surelyLeaf(e-s-nL, depth+1, impR))
 		if needOrders {
 			for f := range g.ord {
 				if f == best.feature || constant[f] {
@@ -438,8 +453,8 @@ func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 	}
 	g.t.Nodes[id].Feature = int32(best.feature)
 	g.t.Nodes[id].Threshold = best.thr
-	l := g.build(s, s+nL, depth+1, slices.Clone(constant), nodeStats{wL, impL, valL})
-	r := g.build(s+nL, e, depth+1, constant, nodeStats{wR, impR, valR})
+	l := g.build(s, s+nL, depth+1, childSorting, slices.Clone(constant), nodeStats{wL, impL, valL})
+	r := g.build(s+nL, e, depth+1, childSorting, constant, nodeStats{wR, impR, valR})
 	g.t.Nodes[id].Left, g.t.Nodes[id].Right = l, r
 	return id
 }
@@ -449,6 +464,23 @@ func (g *grower) build(s, e, depth int, constant []bool, st nodeStats) int32 {
 func (g *grower) surelyLeaf(n, depth int, imp float64) bool {
 	sp := g.spec
 	return (sp.MaxDepth > 0 && depth >= sp.MaxDepth) || n < max(sp.MinSamplesSplit, 2) || n < 2*max(sp.MinSamplesLeaf, 1) || imp <= epsilon
+}
+
+// sortMode forces the sorting mode on (1) or off (-1) for tests; 0 lets
+// sortingPays decide.
+var sortMode = 0
+
+// sortingPays reports whether sorting the drawn features of a node of n
+// samples costs well under partitioning every presorted ordering.
+func (g *grower) sortingPays(n int) bool {
+	if sortMode != 0 {
+		return sortMode > 0
+	}
+	logn := 1
+	for m := n; m > 1; m >>= 1 {
+		logn++
+	}
+	return g.ps.P > 4*g.mtry*logn
 }
 
 func b2u(b bool) uint8 {
@@ -489,9 +521,68 @@ func (g *grower) partitionBy(seg []int32, col []float64, thr float64) {
 	copy(seg[k:], r[:j])
 }
 
+// sortBy returns the samples idx (in increasing order, as samp keeps
+// them) sorted by col, ties by index: the order of a presorted segment. It
+// returns nil when col is constant on idx. The result lives in g.sorted
+// until the next call.
+func (g *grower) sortBy(idx []int32, col []float64) []int32 {
+	// Most features of a small node of one-hot columns are constant:
+	// find out with one comparison per sample.
+	v0 := col[idx[0]]
+	k0 := 1
+	for k0 < len(idx) && col[idx[k0]] == v0 {
+		k0++
+	}
+	if k0 == len(idx) {
+		return nil
+	}
+	lo, hi := v0, v0
+	for _, i := range idx[k0:] {
+		v := col[i]
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	if hi <= lo+featureThreshold {
+		return nil
+	}
+	nLo, nHi := 0, 0
+	for _, i := range idx {
+		v := col[i]
+		nLo += int(b2u(v == lo))
+		nHi += int(b2u(v == hi))
+	}
+	out := g.sorted[:len(idx)]
+	if nLo+nHi == len(idx) {
+		// Two values (a one-hot column): a stable partition sorts.
+		r := g.tmp[:nHi+1] // one slack entry for the branch-free writes
+		k, j := 0, 0
+		for _, i := range idx {
+			h := int(b2u(col[i] == hi))
+			out[k] = i
+			r[j] = i
+			k += 1 - h
+			j += h
+		}
+		copy(out[k:], r[:j])
+		return out
+	}
+	copy(out, idx)
+	slices.SortFunc(out, func(a, b int32) int {
+		if c := cmp.Compare(col[a], col[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return out
+}
+
 // findSplit searches the features drawn for this node. constant marks
 // features known to be constant in the node (updated in place).
-func (g *grower) findSplit(s, e int, wn float64, val []float64, constant []bool) (split, bool) {
+func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, constant []bool) (split, bool) {
 	p := g.ps.P
 	for i := range g.perm {
 		g.perm[i] = i
@@ -515,8 +606,13 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, constant []bool)
 			nonConst++
 			continue
 		}
-		seg := g.ord[f][s:e]
-		if col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold {
+		var seg []int32
+		if sorting {
+			seg = g.sortBy(g.samp[s:e], col)
+		} else {
+			seg = g.ord[f][s:e]
+		}
+		if seg == nil || col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold {
 			constant[f] = true
 			continue
 		}
