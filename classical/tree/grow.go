@@ -56,12 +56,25 @@ type Presorted struct {
 	N, P  int
 	Cols  [][]float64 // Cols[f][i]: feature f of sample i
 	Order [][]int32   // Order[f]: 0..N-1 sorted by Cols[f] (ties by index)
+	// Run[f] is the longest run of one value in Order[f], when it holds
+	// at least 7/8 of the samples (a sparse feature: a one-hot column, a
+	// count that is mostly zero); Lo == Hi otherwise.
+	Run []Run
 }
+
+// Run is a block Order[f][Lo:Hi] of samples that share the value Val.
+type Run struct {
+	Lo, Hi int
+	Val    float64
+}
+
+// sparse reports whether feature f has a majority run.
+func (ps *Presorted) sparse(f int) bool { return ps.Run != nil && ps.Run[f].Hi > ps.Run[f].Lo }
 
 // Presort prepares m for Grow.
 func Presort(m classical.Matrix) *Presorted {
 	n, p := m.Rows, m.Cols
-	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p), Order: make([][]int32, p)}
+	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p), Order: make([][]int32, p), Run: make([]Run, p)}
 	parallel.For(p, 1, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			col := make([]float64, n)
@@ -79,6 +92,20 @@ func Presort(m classical.Matrix) *Presorted {
 				return cmp.Compare(a, b)
 			})
 			ps.Cols[f], ps.Order[f] = col, ord
+			best := Run{}
+			for lo := 0; lo < n; {
+				hi := lo + 1
+				for hi < n && col[ord[hi]] == col[ord[lo]] {
+					hi++
+				}
+				if hi-lo > best.Hi-best.Lo {
+					best = Run{lo, hi, col[ord[lo]]}
+				}
+				lo = hi
+			}
+			if 8*(best.Hi-best.Lo) >= 7*n && n >= 16 {
+				ps.Run[f] = best
+			}
 		}
 	})
 	return ps
@@ -134,16 +161,23 @@ type grower struct {
 	left   []uint8   // per sample: 1 when it goes left at the current split
 	tmp    []int32
 	sorted []int32 // a node's samples sorted by one feature, in sorting mode
-	rng    *rand.Rand
-	t      *Tree
-	perm   []int
-	cntL   []float64
-	cntR   []float64
-	wTot   float64
-	mtry   int
-	colBuf []float64
-	err    error
-	steps  int
+	pos    []int32 // per sample: its index in samp (-1: inactive)
+	minLo  []int32 // a node's samples below a sparse feature's majority value
+	minHi  []int32 // and above it
+	// nodeTot is the node's class weights, or its sum of w·y in a
+	// one-element slice, for sparseSplit.
+	nodeTot []float64
+	sumBuf  [1]float64
+	rng     *rand.Rand
+	t       *Tree
+	perm    []int
+	cntL    []float64
+	cntR    []float64
+	wTot    float64
+	mtry    int
+	colBuf  []float64
+	err     error
+	steps   int
 	// absolute error scratch
 	fw, fwy, gw, gwy []float64
 	rank             []int32
@@ -154,6 +188,24 @@ type grower struct {
 // features examined at each node (and the thresholds of random splits).
 // It returns ctx.Err() when ctx is cancelled.
 func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Rand) (*Tree, error) {
+	g, sorting, err := newGrower(ctx, ps, tg, spec, rng)
+	if err != nil {
+		return nil, err
+	}
+	constant := make([]bool, ps.P)
+	g.wTot = g.weightOf(g.samp)
+	rootVal := make([]float64, g.K)
+	rw, rimp := g.nodeValue(g.samp, rootVal)
+	g.build(0, len(g.samp), 0, sorting, constant, nodeStats{rw, rimp, rootVal})
+	if g.err != nil {
+		return nil, g.err
+	}
+	return g.t, nil
+}
+
+// newGrower prepares the orderings and scratch space of Grow, and reports
+// whether the root starts in sorting mode.
+func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Rand) (*grower, bool, error) {
 	g := &grower{ctx: ctx, ps: ps, spec: spec, tg: tg, rng: rng}
 	if spec.Criterion.Classification() {
 		g.K = spec.NClasses
@@ -180,9 +232,15 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 			panic("tree: Grow with the best splitter needs Presort, not Columns")
 		}
 		g.ord = make([][]int32, ps.P)
+		dense := 0
+		for f := 0; f < ps.P; f++ {
+			if !g.sparse(f) {
+				dense++
+			}
+		}
 		// One slack entry: the branch-free filter below writes one past
 		// a feature's segment (into the next one, written afterwards).
-		buf := make([]int32, active*ps.P+1)
+		buf := make([]int32, active*dense+1)
 		var act []int
 		if tg.W != nil {
 			act = make([]int, ps.N)
@@ -192,8 +250,13 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 				}
 			}
 		}
+		d := 0
 		for f := 0; f < ps.P; f++ {
-			o := buf[f*active : (f+1)*active+1]
+			if g.sparse(f) {
+				continue // no ordering: see sparseSplit
+			}
+			o := buf[d*active : (d+1)*active+1]
+			d++
 			if tg.W == nil {
 				copy(o, ps.Order[f])
 			} else {
@@ -223,13 +286,24 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 	g.left = make([]uint8, ps.N)
 	g.tmp = make([]int32, active)
 	g.sorted = make([]int32, active)
+	if g.ord != nil {
+		g.pos = make([]int32, ps.N)
+		for i := range g.pos {
+			g.pos[i] = -1
+		}
+		for k, i := range g.samp {
+			g.pos[i] = int32(k)
+		}
+		g.minLo = make([]int32, active)
+		g.minHi = make([]int32, active)
+	}
 	g.colBuf = make([]float64, active)
 	g.perm = make([]int, ps.P)
 	g.cntL = make([]float64, g.K)
 	g.cntR = make([]float64, g.K)
 	g.t = &Tree{NFeatures: ps.P, NValues: g.K}
 	if active == 0 {
-		return nil, classical.Invalidf("tree", "every sample has weight 0")
+		return nil, false, classical.Invalidf("tree", "every sample has weight 0")
 	}
 	if spec.Criterion == AbsoluteError {
 		g.fw = make([]float64, active+1)
@@ -240,15 +314,7 @@ func Grow(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *rand.Ra
 		g.ysort = make([]float64, active)
 		g.wsort = make([]float64, active)
 	}
-	constant := make([]bool, ps.P)
-	g.wTot = g.weightOf(g.samp)
-	rootVal := make([]float64, g.K)
-	rw, rimp := g.nodeValue(g.samp, rootVal)
-	g.build(0, active, 0, sorting, constant, nodeStats{rw, rimp, rootVal})
-	if g.err != nil {
-		return nil, g.err
-	}
-	return g.t, nil
+	return g, sorting, nil
 }
 
 func (g *grower) w(i int32) float64 {
@@ -386,7 +452,14 @@ type nodeStats struct {
 // node's samples: about mtry·n·log n. A node switches to sorting when that
 // is much cheaper (many features, few drawn, as with one-hot encoded
 // categories), and its subtree stays there. Both grow the same tree (node
-// values may differ in the last bits, summed in another order).
+// values may differ in the last bits, summed in another order). In the
+// presorted mode, sparse features (mostly one value) keep no ordering at
+// all: sparseSplit scans only their other values.
+//
+// The sparse path computes a candidate's quality from the left and node
+// totals rather than step by step; with non-integer weights or targets the
+// last bits can differ, so of two equally good splits it may pick the
+// other one.
 func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeStats) int32 {
 	if g.err != nil {
 		return -1
@@ -413,8 +486,10 @@ func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeSt
 	}
 	nL := best.pos
 	var lIdx, rIdx []int32
-	if sp.Random || sorting {
-		// Only samp is kept: partition it by the threshold.
+	bestSparse := !sp.Random && !sorting && g.ord[best.feature] == nil
+	if sp.Random || sorting || bestSparse {
+		// Only samp is kept (or ordered by this feature): partition it by
+		// the threshold.
 		g.partitionBy(g.samp[s:e], g.ps.Cols[best.feature], best.thr)
 		lIdx, rIdx = g.samp[s:s+nL], g.samp[s+nL:e]
 	} else {
@@ -439,14 +514,19 @@ func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeSt
 		childSorting = g.sortingPays(max(nL, e-s-nL))
 		needOrders := !childSorting && !(g.surelyLeaf(nL, depth+1, impL) && g.surelyLeaf(e-s-nL, depth+1, impR))
 		if needOrders {
-			for f := range g.ord {
-				if f == best.feature || constant[f] {
+			for f, o := range g.ord {
+				if f == best.feature || constant[f] || o == nil {
 					continue
 				}
-				g.partition(g.ord[f][s:e])
+				g.partition(o[s:e])
 			}
 		}
-		g.partition(g.samp[s:e])
+		if !bestSparse {
+			g.partition(g.samp[s:e])
+		}
+		for k := s; k < e; k++ {
+			g.pos[g.samp[k]] = int32(k)
+		}
 		for _, i := range lIdx {
 			g.left[i] = 0
 		}
@@ -464,6 +544,170 @@ func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeSt
 func (g *grower) surelyLeaf(n, depth int, imp float64) bool {
 	sp := g.spec
 	return (sp.MaxDepth > 0 && depth >= sp.MaxDepth) || n < max(sp.MinSamplesSplit, 2) || n < 2*max(sp.MinSamplesLeaf, 1) || imp <= epsilon
+}
+
+// sparseOff turns the sparse path off, for tests.
+var sparseOff = false
+
+// sparse reports whether feature f goes the sparse path: it has a majority
+// run and the criterion is not the absolute error (whose search needs
+// every sample in order).
+func (g *grower) sparse(f int) bool {
+	return !sparseOff && g.ps.sparse(f) && g.spec.Criterion != AbsoluteError
+}
+
+// sparseSplit searches the best split of the node [s, e) on a sparse
+// feature f, which has no presorted ordering. It collects the node's
+// samples outside the feature's majority run (in value order), and scans
+// them with the run's samples as one block, whose statistics are the
+// node's minus the others': the cost follows the minority, not the node.
+// When the minority outnumbers the node it returns the node's samples
+// sorted instead (done false, nil when constant), for bestSplit.
+func (g *grower) sparseSplit(f, s, e int, wn float64, val []float64, best *split) (seg []int32, done bool) {
+	ps := g.ps
+	run, ord, col := ps.Run[f], ps.Order[f], ps.Cols[f]
+	n := e - s
+	if ps.N-(run.Hi-run.Lo) > n {
+		return g.sortBy(g.samp[s:e], col), false
+	}
+	in := func(i int32) bool { p := g.pos[i]; return int(p) >= s && int(p) < e }
+	lo, hi := g.minLo[:0], g.minHi[:0]
+	for _, i := range ord[:run.Lo] {
+		if in(i) {
+			lo = append(lo, i)
+		}
+	}
+	for _, i := range ord[run.Hi:] {
+		if in(i) {
+			hi = append(hi, i)
+		}
+	}
+	nMid := n - len(lo) - len(hi)
+	if len(lo)+len(hi) == 0 {
+		return nil, false // constant
+	}
+	first, last := run.Val, run.Val
+	if len(lo) > 0 {
+		first = col[lo[0]]
+	}
+	if len(hi) > 0 {
+		last = col[hi[len(hi)-1]]
+	}
+	if last <= first+featureThreshold {
+		return nil, false
+	}
+	// The left statistics (class weights, or the sum of w·y in L[0]) as
+	// the scan adds the samples in value order, the run's as one block.
+	L, mid := g.cntL, g.cntR
+	clear(L)
+	copy(mid, g.nodeTot)
+	wMid := wn
+	classify := g.spec.Criterion.Classification()
+	for _, part := range [2][]int32{lo, hi} {
+		for _, i := range part {
+			wi := g.w(i)
+			wMid -= wi
+			if classify {
+				mid[g.tg.Class[i]] -= wi
+			} else {
+				mid[0] -= wi * g.tg.Y[i]
+			}
+		}
+	}
+	sc := scan{g: g, f: f, n: n, msl: max(g.spec.MinSamplesLeaf, 1), wn: wn, L: L, best: best, prev: first}
+	for _, i := range lo {
+		sc.add(col[i], i)
+	}
+	if nMid > 0 {
+		sc.candidate(run.Val)
+		for c := range L {
+			L[c] += mid[c]
+		}
+		sc.wL += wMid
+		sc.npos += nMid
+		sc.prev = run.Val
+	}
+	for _, i := range hi {
+		sc.add(col[i], i)
+	}
+	return nil, true
+}
+
+// setNodeTot sets nodeTot for the node [s, e) of value val.
+func (g *grower) setNodeTot(s, e int, val []float64) {
+	if g.spec.Criterion.Classification() {
+		g.nodeTot = val
+		return
+	}
+	sT := 0.0
+	for _, i := range g.samp[s:e] {
+		sT += g.w(i) * g.tg.Y[i]
+	}
+	g.sumBuf[0] = sT
+	g.nodeTot = g.sumBuf[:]
+}
+
+// scan walks a node's samples in value order for sparseSplit, keeping the
+// left statistics and the best split.
+type scan struct {
+	g      *grower
+	f, n   int // the feature; the node's sample count
+	msl    int
+	npos   int // samples added (left of the next candidate)
+	wn, wL float64
+	prev   float64 // the last value added
+	L      []float64
+	best   *split
+}
+
+// candidate considers the split between the samples added and the next
+// one, of value v.
+func (sc *scan) candidate(v float64) {
+	if sc.npos > 0 && v > sc.prev+featureThreshold && sc.npos >= sc.msl && sc.n-sc.npos >= sc.msl {
+		if pr := sc.g.proxy(sc.L, sc.g.nodeTot, sc.wL, sc.wn-sc.wL); pr > sc.best.proxy {
+			*sc.best = split{feature: sc.f, pos: sc.npos, thr: midpoint(sc.prev, v), proxy: pr}
+		}
+	}
+}
+
+// add moves sample i, of value v, to the left.
+func (sc *scan) add(v float64, i int32) {
+	sc.candidate(v)
+	g := sc.g
+	wi := g.w(i)
+	if g.spec.Criterion.Classification() {
+		sc.L[g.tg.Class[i]] += wi
+	} else {
+		sc.L[0] += wi * g.tg.Y[i]
+	}
+	sc.wL += wi
+	sc.npos++
+	sc.prev = v
+}
+
+// proxy is the split quality that bestSplit maximises, from the left
+// statistics L (class weights, or the sum of w·y) and weight wL, and the
+// node's tot and the right weight wR.
+func (g *grower) proxy(L, tot []float64, wL, wR float64) float64 {
+	switch g.spec.Criterion {
+	case Gini:
+		a, b := 0.0, 0.0
+		for k := range L {
+			a += L[k] * L[k]
+			r := tot[k] - L[k]
+			b += r * r
+		}
+		return a/wL + b/wR
+	case Entropy:
+		pr := 0.0
+		for k := range L {
+			pr += xlogx(L[k]) + xlogx(tot[k]-L[k])
+		}
+		return pr - xlogx(wL) - xlogx(wR)
+	default: // SquaredError
+		sR := tot[0] - L[0]
+		return L[0]*L[0]/wL + sR*sR/wR
+	}
 }
 
 // sortMode forces the sorting mode on (1) or off (-1) for tests; 0 lets
@@ -588,6 +832,9 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, co
 		g.perm[i] = i
 	}
 	best := split{proxy: math.Inf(-1), feature: -1}
+	if g.pos != nil && !sorting {
+		g.setNodeTot(s, e, val)
+	}
 	visited, nonConst := 0, 0
 	for i := 0; i < p && (visited < g.mtry || nonConst == 0); i++ {
 		j := i + g.rng.IntN(p-i)
@@ -607,9 +854,16 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, co
 			continue
 		}
 		var seg []int32
-		if sorting {
+		switch {
+		case sorting:
 			seg = g.sortBy(g.samp[s:e], col)
-		} else {
+		case g.ord[f] == nil:
+			var done bool
+			if seg, done = g.sparseSplit(f, s, e, wn, val, &best); done {
+				nonConst++
+				continue
+			}
+		default:
 			seg = g.ord[f][s:e]
 		}
 		if seg == nil || col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold {

@@ -5,36 +5,50 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ember-ml/ember/classical"
 )
 
-// TestSortingModeGrowsTheSameTree grows trees with presorted orderings
-// only, with sorting from the root, and with the automatic switch, on data
-// with tied numeric columns and one-hot columns, and requires identical
-// trees for every criterion.
-func TestSortingModeGrowsTheSameTree(t *testing.T) {
-	defer func() { sortMode = 0 }()
+// mixedData returns n rows of 8 numeric columns with many ties, 40
+// one-hot columns and 4 columns mostly 0 with values either side, a class (3) and a numeric target, and bootstrap-like
+// integer weights, zeros included.
+func mixedData(n int) (ps *Presorted, cls []int32, y, w []float64) {
 	r := rand.New(rand.NewPCG(3, 4))
-	const n, numeric, onehot = 300, 8, 40
-	p := numeric + onehot
+	const numeric, onehot, mostlyZero = 8, 40, 4
+	p := numeric + onehot + mostlyZero
 	X := make([]float64, n*p)
 	for i := range n {
 		for f := range numeric {
 			X[i*p+f] = float64(r.IntN(12)) / 4 // many ties
 		}
 		X[i*p+numeric+r.IntN(onehot)] = 1 // one category per row
+		for f := p - mostlyZero; f < p; f++ {
+			if r.IntN(20) == 0 {
+				X[i*p+f] = float64(r.IntN(11)-5) / 2 // either side of 0
+			}
+		}
 	}
-	cls := make([]int32, n)
-	y := make([]float64, n)
-	w := make([]float64, n)
+	cls = make([]int32, n)
+	y = make([]float64, n)
+	w = make([]float64, n)
 	for i := range n {
 		y[i] = X[i*p] + 2*X[i*p+numeric] - X[i*p+numeric+1] + r.NormFloat64()/4
 		cls[i] = int32(min(max(int(y[i]+0.5), 0), 2))
-		w[i] = float64(r.IntN(3)) // bootstrap-like counts, zeros included
+		w[i] = float64(r.IntN(3))
 	}
-	ps := Presort(classical.Matrix{Rows: n, Cols: p, Data: X})
+	return Presort(classical.Matrix{Rows: n, Cols: p, Data: X}), cls, y, w
+}
+
+// TestSortingModeGrowsTheSameTree grows trees with presorted orderings
+// only, with sorting from the root, and with the automatic switch, on data
+// with tied numeric columns and one-hot columns, and requires identical
+// trees for every criterion.
+func TestSortingModeGrowsTheSameTree(t *testing.T) {
+	defer func() { sortMode, sparseOff = 0, false }()
+	sparseOff = true // see TestSparseSplit
+	ps, cls, y, w := mixedData(300)
 	for _, c := range []Criterion{Gini, Entropy, SquaredError, AbsoluteError} {
 		for _, mf := range []int{0, 3, 7} {
 			for _, weighted := range []bool{false, true} {
@@ -91,4 +105,101 @@ func sameTree(got, want *Tree) string {
 		}
 	}
 	return ""
+}
+
+// TestSparseSplit checks the sparse path (one-hot columns scanned through
+// their minority) against bestSplit on the same node's samples in order:
+// for every criterion, weighted or not, on random nodes, the same best
+// split (a tie within 1e-9 may go either way). With the Gini criterion
+// and integer weights the arithmetic is exact, so whole trees are equal.
+func TestSparseSplit(t *testing.T) {
+	defer func() { sparseOff = false }()
+	ps, cls, y, w := mixedData(400)
+	nSparse := 0
+	for f := range ps.P {
+		if ps.sparse(f) {
+			nSparse++
+		}
+	}
+	if nSparse != 44 {
+		t.Fatalf("%d sparse features, want the 40 one-hot and 4 mostly-zero columns", nSparse)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	checked := 0
+	for _, c := range []Criterion{Gini, Entropy, SquaredError} {
+		for _, weighted := range []bool{false, true} {
+			tg := Target{Y: y}
+			if c.Classification() {
+				tg = Target{Class: cls}
+			}
+			if weighted {
+				tg.W = w
+			}
+			g, _, err := newGrower(context.Background(), ps, tg, Spec{Criterion: c, NClasses: 3, MinSamplesLeaf: 1 + r.IntN(2)}, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for trial := 0; trial < 200; trial++ {
+				// A random node: a random subset of the samples moved to
+				// [s, e) of samp, in increasing order as samp keeps them.
+				m := len(g.samp)
+				s := r.IntN(m / 2)
+				e := s + 2 + r.IntN(m-s-1)
+				r.Shuffle(m, func(a, b int) { g.samp[a], g.samp[b] = g.samp[b], g.samp[a] })
+				slices.Sort(g.samp[s:e])
+				for k, i := range g.samp {
+					g.pos[i] = int32(k)
+				}
+				val := make([]float64, g.K)
+				wn, _ := g.nodeValue(g.samp[s:e], val)
+				g.setNodeTot(s, e, val)
+				for f := range ps.P {
+					if !ps.sparse(f) {
+						continue
+					}
+					want := split{proxy: math.Inf(-1), feature: -1}
+					seg := slices.Clone(g.sortBy(g.samp[s:e], ps.Cols[f]))
+					if seg != nil {
+						g.bestSplit(f, seg, ps.Cols[f], wn, val, &want)
+					}
+					got := split{proxy: math.Inf(-1), feature: -1}
+					if seg2, done := g.sparseSplit(f, s, e, wn, val, &got); !done {
+						if seg2 != nil {
+							g.bestSplit(f, seg2, ps.Cols[f], wn, val, &got)
+						}
+					} else {
+						checked++
+					}
+					// Equal proxies (one sample split off either end, say)
+					// may pick either position.
+					tie := got.feature < 0 || math.Abs(got.proxy-want.proxy) <= 1e-9*max(1, math.Abs(want.proxy))
+					if got.feature != want.feature || !tie || got.pos == want.pos && got.thr != want.thr {
+						t.Fatalf("criterion %v weighted %v feature %d node of %d: sparse split %+v, bestSplit %+v", c, weighted, f, e-s, got, want)
+					}
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d nodes took the sparse path", checked)
+	}
+	for _, weighted := range []bool{false, true} {
+		tg := Target{Class: cls}
+		if weighted {
+			tg.W = w
+		}
+		for _, mf := range []int{0, 5} {
+			grow := func(off bool) *Tree {
+				sparseOff = off
+				tr, err := Grow(context.Background(), ps, tg, Spec{Criterion: Gini, NClasses: 3, MaxFeatures: mf}, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tr
+			}
+			if msg := sameTree(grow(false), grow(true)); msg != "" {
+				t.Errorf("gini, weighted %v, max features %d: %s", weighted, mf, msg)
+			}
+		}
+	}
 }
