@@ -168,6 +168,7 @@ type grower struct {
 	// one-element slice, for sparseSplit.
 	nodeTot []float64
 	sumBuf  [1]float64
+	nDense  int // features without a majority run (see sparse)
 	rng     *rand.Rand
 	t       *Tree
 	perm    []int
@@ -224,6 +225,11 @@ func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *ra
 			if w > 0 {
 				active++
 			}
+		}
+	}
+	for f := 0; f < ps.P; f++ {
+		if !g.sparse(f) {
+			g.nDense++
 		}
 	}
 	sorting := !spec.Random && g.sortingPays(active)
@@ -586,12 +592,18 @@ func (g *grower) sparseSplit(f, s, e int, wn float64, val []float64, best *split
 	if len(lo)+len(hi) == 0 {
 		return nil, false // constant
 	}
+	// The node's smallest and largest values (the run's only when some
+	// of its samples are in the node).
 	first, last := run.Val, run.Val
 	if len(lo) > 0 {
 		first = col[lo[0]]
+	} else if nMid == 0 {
+		first = col[hi[0]]
 	}
 	if len(hi) > 0 {
 		last = col[hi[len(hi)-1]]
+	} else if nMid == 0 {
+		last = col[lo[len(lo)-1]]
 	}
 	if last <= first+featureThreshold {
 		return nil, false
@@ -715,7 +727,8 @@ func (g *grower) proxy(L, tot []float64, wL, wR float64) float64 {
 var sortMode = 0
 
 // sortingPays reports whether sorting the drawn features of a node of n
-// samples costs well under partitioning every presorted ordering.
+// samples costs well under partitioning every presorted ordering (the
+// dense features'; sparse ones keep none).
 func (g *grower) sortingPays(n int) bool {
 	if sortMode != 0 {
 		return sortMode > 0
@@ -724,7 +737,7 @@ func (g *grower) sortingPays(n int) bool {
 	for m := n; m > 1; m >>= 1 {
 		logn++
 	}
-	return g.ps.P > 4*g.mtry*logn
+	return g.nDense > 4*g.mtry*logn
 }
 
 func b2u(b bool) uint8 {

@@ -126,15 +126,18 @@ func TestSparseSplit(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(5, 6))
 	checked := 0
+	real := make([]float64, len(w)) // AdaBoost-like weights
+	for i := range real {
+		real[i] = w[i] * r.Float64()
+	}
 	for _, c := range []Criterion{Gini, Entropy, SquaredError} {
-		for _, weighted := range []bool{false, true} {
+		for _, weights := range [][]float64{nil, w, real} {
+			weighted := weights != nil
 			tg := Target{Y: y}
 			if c.Classification() {
 				tg = Target{Class: cls}
 			}
-			if weighted {
-				tg.W = w
-			}
+			tg.W = weights
 			g, _, err := newGrower(context.Background(), ps, tg, Spec{Criterion: c, NClasses: 3, MinSamplesLeaf: 1 + r.IntN(2)}, r)
 			if err != nil {
 				t.Fatal(err)
@@ -145,6 +148,9 @@ func TestSparseSplit(t *testing.T) {
 				m := len(g.samp)
 				s := r.IntN(m / 2)
 				e := s + 2 + r.IntN(m-s-1)
+				if trial%2 == 0 {
+					e = s + 2 + r.IntN(8) // small nodes: the run may be absent
+				}
 				r.Shuffle(m, func(a, b int) { g.samp[a], g.samp[b] = g.samp[b], g.samp[a] })
 				slices.Sort(g.samp[s:e])
 				for k, i := range g.samp {
@@ -163,12 +169,17 @@ func TestSparseSplit(t *testing.T) {
 						g.bestSplit(f, seg, ps.Cols[f], wn, val, &want)
 					}
 					got := split{proxy: math.Inf(-1), feature: -1}
-					if seg2, done := g.sparseSplit(f, s, e, wn, val, &got); !done {
-						if seg2 != nil {
-							g.bestSplit(f, seg2, ps.Cols[f], wn, val, &got)
-						}
-					} else {
+					col := ps.Cols[f]
+					isConst := seg == nil || col[seg[len(seg)-1]] <= col[seg[0]]+featureThreshold
+					seg2, done := g.sparseSplit(f, s, e, wn, val, &got)
+					if !done && seg2 != nil {
+						g.bestSplit(f, seg2, col, wn, val, &got)
+					}
+					if done {
 						checked++
+					}
+					if gotConst := !done && (seg2 == nil || col[seg2[len(seg2)-1]] <= col[seg2[0]]+featureThreshold); gotConst != isConst {
+						t.Fatalf("criterion %v feature %d node of %d: constant %v, want %v", c, f, e-s, gotConst, isConst)
 					}
 					// Equal proxies (one sample split off either end, say)
 					// may pick either position.
@@ -199,6 +210,48 @@ func TestSparseSplit(t *testing.T) {
 			}
 			if msg := sameTree(grow(false), grow(true)); msg != "" {
 				t.Errorf("gini, weighted %v, max features %d: %s", weighted, mf, msg)
+			}
+		}
+	}
+}
+
+// TestModesAgreeOnSparseData grows Gini trees (exact arithmetic with
+// integer weights) on many one-hot columns with few ones, where small
+// nodes often hold none of a column's majority value, in sorting mode and
+// in presorted mode with the sparse path: the trees must be equal.
+func TestModesAgreeOnSparseData(t *testing.T) {
+	defer func() { sortMode = 0 }()
+	r := rand.New(rand.NewPCG(3, 4))
+	const n, numeric, onehot = 500, 6, 600
+	p := numeric + onehot
+	X := make([]float64, n*p)
+	cls := make([]int32, n)
+	w := make([]float64, n)
+	for i := range n {
+		for f := range numeric {
+			X[i*p+f] = float64(r.IntN(30)) / 4
+		}
+		X[i*p+numeric+r.IntN(onehot)] = 1
+		X[i*p+numeric+r.IntN(onehot/10)] = 1
+		cls[i] = int32(r.IntN(2))
+		if X[i*p] > 3 {
+			cls[i] = 1
+		}
+		w[i] = float64(r.IntN(3))
+	}
+	ps := Presort(classical.Matrix{Rows: n, Cols: p, Data: X})
+	for _, mf := range []int{0, 3, 24} {
+		for _, wt := range [][]float64{nil, w} {
+			grow := func(mode int) *Tree {
+				sortMode = mode
+				tr, err := Grow(context.Background(), ps, Target{Class: cls, W: wt}, Spec{Criterion: Gini, NClasses: 2, MaxFeatures: mf}, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tr
+			}
+			if msg := sameTree(grow(1), grow(-1)); msg != "" {
+				t.Errorf("max features %d, weighted %v: %s", mf, wt != nil, msg)
 			}
 		}
 	}
