@@ -224,7 +224,7 @@ type hleaf struct {
 	s, e   int
 	depth  int
 	id     int32
-	hist   []binStat // p * 256
+	hist   []binStat // per feature f, nbins[f]+1 slots from off[f]; the last counts missing values
 	G, H   float64
 	split  hsplit
 	canDiv bool
@@ -234,6 +234,7 @@ type hleaf struct {
 type hgrower struct {
 	bins     [][]uint8
 	nbins    []int // non-missing bins per feature
+	off      []int // feature f's histogram slots start at off[f]; off[p] is the total
 	p, n     int
 	g, h     []float64
 	idx, tmp []int32
@@ -248,7 +249,7 @@ func (gr *hgrower) getHist() []binStat {
 		gr.pool = gr.pool[:k-1]
 		return h
 	}
-	return make([]binStat, gr.p*256)
+	return make([]binStat, gr.off[gr.p])
 }
 
 func (gr *hgrower) putHist(h []binStat) { gr.pool = append(gr.pool, h) }
@@ -274,20 +275,21 @@ func (gr *hgrower) histogram(s, e int, hist []binStat) {
 	}
 	parallel.For(gr.p, grain, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
-			hs := hist[f*256 : (f+1)*256 : (f+1)*256]
+			hs := hist[gr.off[f]:gr.off[f+1]:gr.off[f+1]]
 			clear(hs)
+			nb := len(hs) - 1 // the missing values' slot
 			col := gr.bins[f]
 			if identity {
 				col = col[:m]
 				for j, b := range col {
-					st := &hs[b]
+					st := &hs[min(int(b), nb)]
 					st.G += og[j]
 					st.H += oh[j]
 					st.N++
 				}
 			} else {
 				for j, i := range seg {
-					st := &hs[col[i]]
+					st := &hs[min(int(col[i]), nb)]
 					st.G += og[j]
 					st.H += oh[j]
 					st.N++
@@ -319,9 +321,9 @@ func (gr *hgrower) findSplit(l *hleaf) {
 	parallel.For(gr.p, grain, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			bs := hsplit{feature: -1}
-			hs := l.hist[f*256 : (f+1)*256]
+			hs := l.hist[gr.off[f]:gr.off[f+1]]
 			nb := gr.nbins[f]
-			miss := hs[missingBin]
+			miss := hs[nb]
 			// Missing values to the right (scan from the left), then to
 			// the left (scan with missing added to the left side).
 			for pass := 0; pass < 2; pass++ {
@@ -383,7 +385,7 @@ func (gr *hgrower) grow(thr [][]float64) (*htree, []hleaf) {
 	t := &htree{}
 	root := hleaf{s: 0, e: gr.n, hist: gr.getHist()}
 	gr.histogram(0, gr.n, root.hist)
-	for _, st := range root.hist[:256] {
+	for _, st := range root.hist[:gr.off[1]] {
 		root.G += st.G
 		root.H += st.H
 	}
@@ -736,8 +738,10 @@ func fitHGB(ctx context.Context, est string, p *HGBParams, xm classical.Matrix, 
 	gr := &hgrower{bins: bins, p: xm.Cols, n: nt, idx: make([]int32, nt), tmp: make([]int32, nt),
 		og: make([]float64, nt), oh: make([]float64, nt), cfg: p}
 	gr.nbins = make([]int, xm.Cols)
+	gr.off = make([]int, xm.Cols+1)
 	for f := range gr.nbins {
 		gr.nbins[f] = len(bm.Thr[f]) + 1
+		gr.off[f+1] = gr.off[f] + gr.nbins[f] + 1
 	}
 	var scores []float64
 	if early {
