@@ -7,12 +7,15 @@ repository root:
     go build -o /tmp/ember-train ./cmd/train
     /usr/bin/python3 bench/peers/table_pipeline.py [--csv ../shared/data/tabular/titanic.csv]
         [--target survived] [--models random_forest gradient_boosting ...] [--train /tmp/ember-train]
+    /usr/bin/python3 bench/peers/table_pipeline.py --csv ../shared/data/tabular/california_housing.csv \
+        --target median_house_value
 
 For each model it runs `train -csv CSV -target T -model M -json -quiet`
 (median imputer and standard scaler on the numeric columns, most-frequent
 imputer and one-hot encoder on the categorical ones, a stratified 80/20
 split, 5-fold cross-validation on the 80%, a fit on it and a test on the
-20%) and the same pipeline in scikit-learn, with OneHotEncoder's default
+20%; for a regression the split is not stratified) and the same pipeline in
+scikit-learn, with OneHotEncoder's default
 sparse output (scikit-learn's trees and boosting read sparse matrices;
 HistGradientBoosting needs a dense one). Both wall times include the
 cross-validation, the final fit and the test predictions, not reading the
@@ -24,24 +27,36 @@ import argparse, json, os, subprocess, time
 import pandas as pd
 import sklearn
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import (AdaBoostClassifier, ExtraTreesClassifier, GradientBoostingClassifier,
-                              HistGradientBoostingClassifier, RandomForestClassifier)
+from sklearn.ensemble import (AdaBoostClassifier, AdaBoostRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor, HistGradientBoostingClassifier,
+                              HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.svm import SVR
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 here = os.path.dirname(os.path.abspath(__file__))
 ap = argparse.ArgumentParser()
 ap.add_argument("--csv", default=os.path.join(here, "..", "..", "..", "shared", "data", "tabular", "titanic.csv"))
 ap.add_argument("--target", default="survived")
 ap.add_argument("--train", default="/tmp/ember-train", help="the built cmd/train binary")
-ap.add_argument("--models", nargs="*", default=["random_forest", "extra_trees", "gradient_boosting", "decision_tree",
-                                                "adaboost", "hist_gradient_boosting", "logistic_regression"])
+ap.add_argument("--models", nargs="*", help="default: the tree models, and logistic_regression or ridge")
 args = ap.parse_args()
 
+regressors = {
+    "ridge": Ridge, "linear_regression": LinearRegression, "lasso": Lasso, "elastic_net": ElasticNet,
+    "random_forest": lambda: RandomForestRegressor(random_state=0),
+    "extra_trees": lambda: ExtraTreesRegressor(random_state=0),
+    "gradient_boosting": lambda: GradientBoostingRegressor(random_state=0),
+    "decision_tree": lambda: DecisionTreeRegressor(random_state=0),
+    "adaboost": lambda: AdaBoostRegressor(random_state=0),
+    "hist_gradient_boosting": lambda: HistGradientBoostingRegressor(random_state=0),
+    "knn": KNeighborsRegressor, "svr": SVR,
+}
 peers = {
     "random_forest": lambda: RandomForestClassifier(random_state=0),
     "extra_trees": lambda: ExtraTreesClassifier(random_state=0),
@@ -54,6 +69,14 @@ peers = {
 
 df = pd.read_csv(args.csv, na_values=["?", "NA", ""])
 y = df.pop(args.target)
+# The task as train -csv decides it: categories or at most 20 distinct
+# integers make a classification.
+regression = y.dtype != object and (y.nunique() > 20 or (y.dropna() % 1 != 0).any())
+if regression:
+    peers = regressors
+models = args.models or ["random_forest", "extra_trees", "gradient_boosting", "decision_tree", "adaboost",
+                         "hist_gradient_boosting", "ridge" if regression else "logistic_regression"]
+metric = "r2" if regression else "accuracy"
 cat = [c for c in df.columns if df[c].dtype == object]
 num = [c for c in df.columns if c not in cat]
 
@@ -66,7 +89,7 @@ def sklearn_run(model):
                               OneHotEncoder(handle_unknown="ignore", sparse_output=not dense)), cat)])
     pipe = make_pipeline(pre, peers[model]())
     t = time.perf_counter()
-    Xtr, Xte, ytr, yte = train_test_split(df, y, test_size=0.2, random_state=0, stratify=y)
+    Xtr, Xte, ytr, yte = train_test_split(df, y, test_size=0.2, random_state=0, stratify=None if regression else y)
     cv = cross_val_score(pipe, Xtr, ytr, cv=5).mean()
     pipe.fit(Xtr, ytr)
     acc = pipe.score(Xte, yte)
@@ -75,14 +98,14 @@ def sklearn_run(model):
 
 print(f"scikit-learn {sklearn.__version__}; {args.csv}, target {args.target}; {len(df)} rows, "
       f"{len(num)} numeric and {len(cat)} categorical columns\n")
-print("| model | ember cv | sklearn cv | ember test acc | sklearn test acc | ember s | sklearn s | ratio |")
+print(f"| model | ember cv | sklearn cv | ember test {metric} | sklearn test {metric} | ember s | sklearn s | ratio |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-for m in args.models:
+for m in models:
     out = subprocess.run([args.train, "-csv", args.csv, "-target", args.target, "-model", m, "-json", "-quiet"],
                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     e = json.loads(out)
     # ember's wall_seconds includes reading the CSV; subtract nothing, so the
     # ratio slightly favours scikit-learn.
     scv, sacc, st = sklearn_run(m)
-    print(f"| {m} | {e['cv_mean']:.4f} | {scv:.4f} | {e['accuracy']:.4f} | {sacc:.4f} | "
+    print(f"| {m} | {e['cv_mean']:.4f} | {scv:.4f} | {e[metric]:.4f} | {sacc:.4f} | "
           f"{e['wall_seconds']:.2f} | {st:.2f} | {e['wall_seconds'] / st:.2f} |", flush=True)
