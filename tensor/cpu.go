@@ -760,6 +760,14 @@ func softmaxRow32(out, row []float32, log bool) {
 }
 
 func (cpu) IndexSelect(dst, src *Tensor, axis int, idx []int) {
+	if dst.IsContiguous() && src.IsContiguous() {
+		if dst.dtype == Float32 {
+			indexBlocks[float32](dst, src, axis, idx, false)
+		} else {
+			indexBlocks[float64](dst, src, axis, idx, false)
+		}
+		return
+	}
 	for j, i := range idx {
 		part := dst.Narrow(axis, j, 1)
 		cpuBackend.Copy(part, src.Narrow(axis, i, 1))
@@ -767,10 +775,56 @@ func (cpu) IndexSelect(dst, src *Tensor, axis int, idx []int) {
 }
 
 func (cpu) IndexAdd(dst, src *Tensor, axis int, idx []int) {
+	if dst.IsContiguous() && src.IsContiguous() && dst.dtype == src.dtype {
+		if dst.dtype == Float32 {
+			indexBlocks[float32](dst, src, axis, idx, true)
+		} else {
+			indexBlocks[float64](dst, src, axis, idx, true)
+		}
+		return
+	}
 	for j, i := range idx {
 		d := dst.Narrow(axis, i, 1)
 		cpuBackend.Binary(OpAdd, d, d, src.Narrow(axis, j, 1))
 	}
+}
+
+// indexBlocks is IndexSelect (add false: dst[.., j, ..] = src[.., idx[j],
+// ..]) or IndexAdd (add true: dst[.., idx[j], ..] += src[.., j, ..]) on
+// contiguous tensors, as copies of the contiguous blocks below axis. An
+// IndexAdd with repeated indices adds them in order; it is serial over
+// the indices, and parallel only over the leading dimensions.
+func indexBlocks[T float](dst, src *Tensor, axis int, idx []int, add bool) {
+	inner := 1
+	for _, d := range dst.shape[axis+1:] {
+		inner *= d
+	}
+	outer := 1
+	for _, d := range dst.shape[:axis] {
+		outer *= d
+	}
+	ds, ss := data[T](dst)[dst.offset:], data[T](src)[src.offset:]
+	dn, sn := dst.shape[axis], src.shape[axis]
+	if !add {
+		parallel.For(outer*len(idx), max(1, elemGrain/max(inner, 1)), func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				o, j := k/len(idx), k%len(idx)
+				d := ds[(o*dn+j)*inner:][:inner]
+				copy(d, ss[(o*sn+idx[j])*inner:][:inner])
+			}
+		})
+		return
+	}
+	parallel.For(outer, max(1, elemGrain/max(inner*len(idx), 1)), func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for j, i := range idx {
+				d := ds[(o*dn+i)*inner:][:inner]
+				for q, v := range ss[(o*sn+j)*inner:][:inner] {
+					d[q] += v
+				}
+			}
+		}
+	})
 }
 
 // Bernoulli draws with SplitMix64 over (seed, index): the same mask on every
