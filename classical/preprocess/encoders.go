@@ -72,8 +72,7 @@ func (s *SimpleImputer) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 		}
 		switch s.Strategy {
 		case "median":
-			sort.Float64s(col)
-			stats[j] = Percentile(col, 50)
+			stats[j] = median(col)
 		case "most_frequent":
 			sort.Float64s(col)
 			best, bestN := col[0], 0

@@ -359,6 +359,71 @@ func Percentile(sorted []float64, q float64) float64 {
 	return sorted[lo] + f*(sorted[lo+1]-sorted[lo])
 }
 
+// median returns Percentile(sorted, 50) of the values in a, which it
+// reorders: quickselect finds the one or two middle values in linear time.
+// a must not hold NaN.
+func median(a []float64) float64 {
+	n := len(a)
+	if n == 0 {
+		return math.NaN()
+	}
+	pos := 0.5 * float64(n-1)
+	k := int(pos)
+	v := selectKth(a, k)
+	if k >= n-1 {
+		return v
+	}
+	// After the selection a[k+1:] holds the values above the k-th.
+	next := a[k+1]
+	for _, w := range a[k+2:] {
+		next = min(next, w)
+	}
+	return v + (pos-float64(k))*(next-v)
+}
+
+// selectKth reorders a so that a[k] is its k-th smallest value, with
+// a[:k] <= a[k] <= a[k+1:], and returns it (Hoare's quickselect with a
+// median-of-three pivot).
+func selectKth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		p := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < p {
+				i++
+			}
+			for a[j] > p {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k] // between j and i every value equals p
+		}
+	}
+	return a[k]
+}
+
 // Fit learns medians and interquartile ranges.
 func (s *RobustScaler) Fit(ctx context.Context, X, _ *tensor.Tensor) error {
 	const est = "RobustScaler"
