@@ -51,6 +51,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-nosuchflag"}, "nosuchflag"},
 		{[]string{"-csv", "testdata/iris.csv", "-target", "species", "-model", "ridge"}, "regressor"},
 		{[]string{"-csv", "testdata/iris.csv", "-target", "nope"}, "not a column"},
+		{[]string{"-csv", "testdata/iris.csv", "-target", "Species"}, `did you mean "species"?`},
 	} {
 		err := run(context.Background(), tc.args, io.Discard, io.Discard)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), tc.want) {

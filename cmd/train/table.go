@@ -227,6 +227,11 @@ func trainTable(ctx context.Context, o *options, stdout, progress io.Writer) (an
 	}
 	tc, err := t.Column(o.target)
 	if err != nil {
+		for _, name := range t.Names() {
+			if strings.EqualFold(name, o.target) {
+				return nil, usagef("-target %q: not a column of %s; did you mean %q? (columns: %s)", o.target, o.csv, name, strings.Join(t.Names(), ", "))
+			}
+		}
 		return nil, usagef("-target %q: not a column of %s (columns: %s)", o.target, o.csv, strings.Join(t.Names(), ", "))
 	}
 	if n := tc.NumMissing(); n > 0 {
