@@ -74,24 +74,12 @@ func (ps *Presorted) sparse(f int) bool { return ps.Run != nil && ps.Run[f].Hi >
 // Presort prepares m for Grow.
 func Presort(m classical.Matrix) *Presorted {
 	n, p := m.Rows, m.Cols
-	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p), Order: make([][]int32, p), Run: make([]Run, p)}
+	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p)}
 	parallel.For(p, 1, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
-			col := make([]float64, n)
-			for i := 0; i < n; i++ {
-				col[i] = m.Data[i*p+f]
-			}
-			ord := make([]int32, n)
-			for i := range ord {
-				ord[i] = int32(i)
-			}
-			slices.SortFunc(ord, func(a, b int32) int {
-				if c := cmp.Compare(col[a], col[b]); c != 0 {
-					return c
-				}
-				return cmp.Compare(a, b)
-			})
-			ps.Cols[f], ps.Order[f] = col, ord
+			col := ps.Cols[f]
+			ord := sortedOrder(col)
+			ps.Order[f] = ord
 			best := Run{}
 			for lo := 0; lo < n; {
 				hi := lo + 1
@@ -109,6 +97,81 @@ func Presort(m classical.Matrix) *Presorted {
 		}
 	})
 	return ps
+}
+
+// sortedOrder returns 0..len(col)-1 sorted by col, ties by index. A column
+// of at most two values (a one-hot column) is sorted by one stable pass.
+func sortedOrder(col []float64) []int32 {
+	n := len(col)
+	ord := make([]int32, n)
+	if n == 0 {
+		return ord
+	}
+	lo, hi := col[0], col[0]
+	two := true
+	for _, v := range col {
+		switch {
+		case v == lo || v == hi:
+		case lo == hi:
+			lo, hi = min(lo, v), max(lo, v)
+		default:
+			two = false
+		}
+		if !two {
+			break
+		}
+	}
+	if two {
+		k := 0
+		for i, v := range col {
+			if v == lo {
+				ord[k] = int32(i)
+				k++
+			}
+		}
+		for i, v := range col {
+			if v != lo {
+				ord[k] = int32(i)
+				k++
+			}
+		}
+		return ord
+	}
+	for i := range ord {
+		ord[i] = int32(i)
+	}
+	slices.SortFunc(ord, func(a, b int32) int {
+		if c := cmp.Compare(col[a], col[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return ord
+}
+
+// columnsOf returns the columns of m, sixteen at a time: each row's
+// sixteen values are read together, and the sixteen columns written are
+// sequential streams.
+func columnsOf(m classical.Matrix) [][]float64 {
+	n, p := m.Rows, m.Cols
+	buf := make([]float64, n*p)
+	cols := make([][]float64, p)
+	for f := range cols {
+		cols[f] = buf[f*n : (f+1)*n : (f+1)*n]
+	}
+	const fb = 16
+	parallel.For((p+fb-1)/fb, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			f0, f1 := b*fb, min((b+1)*fb, p)
+			for i := 0; i < n; i++ {
+				row := m.Data[i*p+f0 : i*p+f1]
+				for k, v := range row {
+					cols[f0+k][i] = v
+				}
+			}
+		}
+	})
+	return cols
 }
 
 // Spec configures Grow.
@@ -1269,14 +1332,5 @@ func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val 
 
 // Columns prepares m for Grow with the random splitter only (no sort).
 func Columns(m classical.Matrix) *Presorted {
-	n, p := m.Rows, m.Cols
-	ps := &Presorted{N: n, P: p, Cols: make([][]float64, p)}
-	for f := 0; f < p; f++ {
-		col := make([]float64, n)
-		for i := 0; i < n; i++ {
-			col[i] = m.Data[i*p+f]
-		}
-		ps.Cols[f] = col
-	}
-	return ps
+	return &Presorted{N: m.Rows, P: m.Cols, Cols: columnsOf(m)}
 }

@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -252,6 +253,39 @@ func TestModesAgreeOnSparseData(t *testing.T) {
 			}
 			if msg := sameTree(grow(1), grow(-1)); msg != "" {
 				t.Errorf("max features %d, weighted %v: %s", mf, wt != nil, msg)
+			}
+		}
+	}
+}
+
+// TestSortedOrder compares sortedOrder (with its one-pass path for two
+// values) and columnsOf with plain sorting and indexing.
+func TestSortedOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for _, k := range []int{1, 2, 3, 50} { // distinct values
+		for _, n := range []int{0, 1, 2, 7, 100} {
+			col := make([]float64, n)
+			for i := range col {
+				col[i] = float64(r.IntN(k)) - 0.5
+			}
+			want := make([]int32, n)
+			for i := range want {
+				want[i] = int32(i)
+			}
+			slices.SortStableFunc(want, func(a, b int32) int { return cmp.Compare(col[a], col[b]) })
+			if got := sortedOrder(col); !slices.Equal(got, want) {
+				t.Errorf("%d values, n %d: order %v, want %v (column %v)", k, n, got, want, col)
+			}
+		}
+	}
+	m := classical.Matrix{Rows: 300, Cols: 37, Data: make([]float64, 300*37)}
+	for i := range m.Data {
+		m.Data[i] = r.NormFloat64()
+	}
+	for f, col := range columnsOf(m) {
+		for i, v := range col {
+			if v != m.Data[i*37+f] {
+				t.Fatalf("columnsOf: column %d row %d is %v, want %v", f, i, v, m.Data[i*37+f])
 			}
 		}
 	}
