@@ -56,6 +56,9 @@ type Presorted struct {
 	N, P  int
 	Cols  [][]float64 // Cols[f][i]: feature f of sample i
 	Order [][]int32   // Order[f]: 0..N-1 sorted by Cols[f] (ties by index)
+	// presorted: Order holds every feature (Presort). Columns fills Order
+	// and Run only for its sparse features.
+	presorted bool
 	// Run[f] is the longest run of one value in Order[f], when it holds
 	// at least 7/8 of the samples (a sparse feature: a one-hot column, a
 	// count that is mostly zero); Lo == Hi otherwise.
@@ -74,7 +77,7 @@ func (ps *Presorted) sparse(f int) bool { return ps.Run != nil && ps.Run[f].Hi >
 // Presort prepares m for Grow.
 func Presort(m classical.Matrix) *Presorted {
 	n, p := m.Rows, m.Cols
-	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p)}
+	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p), presorted: true}
 	parallel.For(p, 1, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			col := ps.Cols[f]
@@ -234,7 +237,9 @@ type grower struct {
 	nDense  int // features without a majority run (see sparse)
 	rng     *rand.Rand
 	t       *Tree
-	perm    []int
+	perm    []int // the identity, shuffled in part by findSplit and restored
+	swaps   []int // findSplit's swaps, to undo
+	denseF  []int // the features with a presorted ordering
 	cntL    []float64
 	cntR    []float64
 	wTot    float64
@@ -297,7 +302,7 @@ func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *ra
 	}
 	sorting := !spec.Random && g.sortingPays(active)
 	if !spec.Random && !sorting {
-		if ps.Order == nil {
+		if !ps.presorted {
 			panic("tree: Grow with the best splitter needs Presort, not Columns")
 		}
 		g.ord = make([][]int32, ps.P)
@@ -355,7 +360,7 @@ func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *ra
 	g.left = make([]uint8, ps.N)
 	g.tmp = make([]int32, active)
 	g.sorted = make([]int32, active)
-	if g.ord != nil {
+	if g.ord != nil || spec.Random && ps.Run != nil {
 		g.pos = make([]int32, ps.N)
 		for i := range g.pos {
 			g.pos[i] = -1
@@ -368,6 +373,15 @@ func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *ra
 	}
 	g.colBuf = make([]float64, active)
 	g.perm = make([]int, ps.P)
+	for i := range g.perm {
+		g.perm[i] = i
+	}
+	g.swaps = make([]int, ps.P)
+	for f, o := range g.ord {
+		if o != nil {
+			g.denseF = append(g.denseF, f)
+		}
+	}
 	g.cntL = make([]float64, g.K)
 	g.cntR = make([]float64, g.K)
 	g.t = &Tree{NFeatures: ps.P, NValues: g.K}
@@ -573,6 +587,11 @@ func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeSt
 		return id
 	}
 	childSorting := sorting
+	if sp.Random && g.pos != nil {
+		for k := s; k < e; k++ {
+			g.pos[g.samp[k]] = int32(k)
+		}
+	}
 	if !sp.Random && !sorting {
 		// Partition every ordering (and samp) stably: left samples first.
 		// Orderings are only needed below children that may split, and
@@ -583,11 +602,11 @@ func (g *grower) build(s, e, depth int, sorting bool, constant []bool, st nodeSt
 		childSorting = g.sortingPays(max(nL, e-s-nL))
 		needOrders := !childSorting && !(g.surelyLeaf(nL, depth+1, impL) && g.surelyLeaf(e-s-nL, depth+1, impR))
 		if needOrders {
-			for f, o := range g.ord {
-				if f == best.feature || constant[f] || o == nil {
+			for _, f := range g.denseF {
+				if f == best.feature || constant[f] {
 					continue
 				}
-				g.partition(o[s:e])
+				g.partition(g.ord[f][s:e])
 			}
 		}
 		if !bestSparse {
@@ -634,51 +653,92 @@ func (g *grower) sparse(f int) bool {
 // sorted instead (done false, nil when constant), for bestSplit.
 func (g *grower) sparseSplit(f, s, e int, wn float64, val []float64, best *split) (seg []int32, done bool) {
 	ps := g.ps
-	run, ord, col := ps.Run[f], ps.Order[f], ps.Cols[f]
+	run, col := ps.Run[f], ps.Cols[f]
 	n := e - s
 	if ps.N-(run.Hi-run.Lo) > n {
 		return g.sortBy(g.samp[s:e], col), false
 	}
+	mn, ok := g.minorities(f, s, e)
+	if !ok {
+		return nil, false // constant
+	}
+	L, mid, wMid := g.runStats(mn, wn)
+	sc := scan{g: g, f: f, n: n, msl: max(g.spec.MinSamplesLeaf, 1), wn: wn, L: L, best: best, prev: mn.first}
+	for _, i := range mn.lo {
+		sc.add(col[i], i)
+	}
+	if mn.nMid > 0 {
+		sc.candidate(run.Val)
+		for c := range L {
+			L[c] += mid[c]
+		}
+		sc.wL += wMid
+		sc.npos += mn.nMid
+		sc.prev = run.Val
+	}
+	for _, i := range mn.hi {
+		sc.add(col[i], i)
+	}
+	return nil, true
+}
+
+// minority is what a node holds of a sparse feature: its samples below
+// and above the majority run, in value order, how many of the run's, and
+// its smallest and largest values.
+type minority struct {
+	lo, hi      []int32
+	nMid        int
+	first, last float64
+}
+
+// minorities collects the node [s, e)'s samples outside feature f's
+// majority run, through pos. It reports false when the feature is
+// constant on the node.
+func (g *grower) minorities(f, s, e int) (minority, bool) {
+	ps := g.ps
+	run, ord, col := ps.Run[f], ps.Order[f], ps.Cols[f]
 	in := func(i int32) bool { p := g.pos[i]; return int(p) >= s && int(p) < e }
-	lo, hi := g.minLo[:0], g.minHi[:0]
+	mn := minority{lo: g.minLo[:0], hi: g.minHi[:0]}
 	for _, i := range ord[:run.Lo] {
 		if in(i) {
-			lo = append(lo, i)
+			mn.lo = append(mn.lo, i)
 		}
 	}
 	for _, i := range ord[run.Hi:] {
 		if in(i) {
-			hi = append(hi, i)
+			mn.hi = append(mn.hi, i)
 		}
 	}
-	nMid := n - len(lo) - len(hi)
-	if len(lo)+len(hi) == 0 {
-		return nil, false // constant
+	mn.nMid = e - s - len(mn.lo) - len(mn.hi)
+	if len(mn.lo)+len(mn.hi) == 0 {
+		return mn, false
 	}
 	// The node's smallest and largest values (the run's only when some
 	// of its samples are in the node).
-	first, last := run.Val, run.Val
-	if len(lo) > 0 {
-		first = col[lo[0]]
-	} else if nMid == 0 {
-		first = col[hi[0]]
+	mn.first, mn.last = run.Val, run.Val
+	if len(mn.lo) > 0 {
+		mn.first = col[mn.lo[0]]
+	} else if mn.nMid == 0 {
+		mn.first = col[mn.hi[0]]
 	}
-	if len(hi) > 0 {
-		last = col[hi[len(hi)-1]]
-	} else if nMid == 0 {
-		last = col[lo[len(lo)-1]]
+	if len(mn.hi) > 0 {
+		mn.last = col[mn.hi[len(mn.hi)-1]]
+	} else if mn.nMid == 0 {
+		mn.last = col[mn.lo[len(mn.lo)-1]]
 	}
-	if last <= first+featureThreshold {
-		return nil, false
-	}
-	// The left statistics (class weights, or the sum of w·y in L[0]) as
-	// the scan adds the samples in value order, the run's as one block.
-	L, mid := g.cntL, g.cntR
+	return mn, mn.last > mn.first+featureThreshold
+}
+
+// runStats returns the cleared left statistics L (class weights, or the
+// sum of w·y in L[0]) and the majority run's share of the node: the
+// node's totals minus the minority's, and its weight.
+func (g *grower) runStats(mn minority, wn float64) (L, mid []float64, wMid float64) {
+	L, mid = g.cntL, g.cntR
 	clear(L)
 	copy(mid, g.nodeTot)
-	wMid := wn
+	wMid = wn
 	classify := g.spec.Criterion.Classification()
-	for _, part := range [2][]int32{lo, hi} {
+	for _, part := range [2][]int32{mn.lo, mn.hi} {
 		for _, i := range part {
 			wi := g.w(i)
 			wMid -= wi
@@ -689,23 +749,63 @@ func (g *grower) sparseSplit(f, s, e int, wn float64, val []float64, best *split
 			}
 		}
 	}
-	sc := scan{g: g, f: f, n: n, msl: max(g.spec.MinSamplesLeaf, 1), wn: wn, L: L, best: best, prev: first}
-	for _, i := range lo {
-		sc.add(col[i], i)
+	return L, mid, wMid
+}
+
+// randomSparseSplit is randomSplit for a sparse feature: the random
+// threshold between the node's smallest and largest values, the left side
+// counted from the minority and the run's block. It reports false when
+// the feature is constant on the node.
+func (g *grower) randomSparseSplit(f, s, e int, wn float64, val []float64, best *split) bool {
+	ps := g.ps
+	run, col := ps.Run[f], ps.Cols[f]
+	n := e - s
+	if ps.N-(run.Hi-run.Lo) > n {
+		return g.randomSplit(f, g.samp[s:e], col, wn, val, best)
 	}
-	if nMid > 0 {
-		sc.candidate(run.Val)
+	mn, ok := g.minorities(f, s, e)
+	if !ok {
+		return false
+	}
+	thr := mn.first + g.rng.Float64()*(mn.last-mn.first)
+	if thr >= mn.last {
+		thr = mn.first
+	}
+	L, mid, wMid := g.runStats(mn, wn)
+	wL, nl := 0.0, 0
+	classify := g.spec.Criterion.Classification()
+	add := func(part []int32) {
+		for _, i := range part {
+			if col[i] > thr {
+				return // parts are in value order
+			}
+			wi := g.w(i)
+			if classify {
+				L[g.tg.Class[i]] += wi
+			} else {
+				L[0] += wi * g.tg.Y[i]
+			}
+			wL += wi
+			nl++
+		}
+	}
+	add(mn.lo)
+	if mn.nMid > 0 && run.Val <= thr {
 		for c := range L {
 			L[c] += mid[c]
 		}
-		sc.wL += wMid
-		sc.npos += nMid
-		sc.prev = run.Val
+		wL += wMid
+		nl += mn.nMid
 	}
-	for _, i := range hi {
-		sc.add(col[i], i)
+	add(mn.hi)
+	msl := max(g.spec.MinSamplesLeaf, 1)
+	if nl < msl || n-nl < msl {
+		return true
 	}
-	return nil, true
+	if pr := g.proxy(L, g.nodeTot, wL, wn-wL); pr > best.proxy {
+		*best = split{feature: f, pos: nl, thr: thr, proxy: pr}
+	}
+	return true
 }
 
 // setNodeTot sets nodeTot for the node [s, e) of value val.
@@ -762,7 +862,8 @@ func (sc *scan) add(v float64, i int32) {
 
 // proxy is the split quality that bestSplit maximises, from the left
 // statistics L (class weights, or the sum of w·y) and weight wL, and the
-// node's tot and the right weight wR.
+// node's tot and the right weight wR; computed as randomSplit does, to
+// the last bit.
 func (g *grower) proxy(L, tot []float64, wL, wR float64) float64 {
 	switch g.spec.Criterion {
 	case Gini:
@@ -778,7 +879,7 @@ func (g *grower) proxy(L, tot []float64, wL, wR float64) float64 {
 		for k := range L {
 			pr += xlogx(L[k]) + xlogx(tot[k]-L[k])
 		}
-		return pr - xlogx(wL) - xlogx(wR)
+		return pr - (xlogx(wL) + xlogx(wR))
 	default: // SquaredError
 		sR := tot[0] - L[0]
 		return L[0]*L[0]/wL + sR*sR/wR
@@ -904,9 +1005,15 @@ func (g *grower) sortBy(idx []int32, col []float64) []int32 {
 // features known to be constant in the node (updated in place).
 func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, constant []bool) (split, bool) {
 	p := g.ps.P
-	for i := range g.perm {
-		g.perm[i] = i
-	}
+	// perm is the identity between calls: the draws below swap entries
+	// and the deferred loop swaps them back, in O(features drawn).
+	drawn := 0
+	defer func() {
+		for i := drawn - 1; i >= 0; i-- {
+			j := g.swaps[i]
+			g.perm[i], g.perm[j] = g.perm[j], g.perm[i]
+		}
+	}()
 	best := split{proxy: math.Inf(-1), feature: -1}
 	if g.pos != nil && !sorting {
 		g.setNodeTot(s, e, val)
@@ -915,6 +1022,8 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, co
 	for i := 0; i < p && (visited < g.mtry || nonConst == 0); i++ {
 		j := i + g.rng.IntN(p-i)
 		g.perm[i], g.perm[j] = g.perm[j], g.perm[i]
+		g.swaps[i] = j
+		drawn++
 		f := g.perm[i]
 		visited++
 		if constant[f] {
@@ -922,7 +1031,13 @@ func (g *grower) findSplit(s, e int, wn float64, val []float64, sorting bool, co
 		}
 		col := g.ps.Cols[f]
 		if g.spec.Random {
-			if !g.randomSplit(f, g.samp[s:e], col, wn, val, &best) {
+			var ok bool
+			if g.pos != nil && g.sparse(f) {
+				ok = g.randomSparseSplit(f, s, e, wn, val, &best)
+			} else {
+				ok = g.randomSplit(f, g.samp[s:e], col, wn, val, &best)
+			}
+			if !ok {
 				constant[f] = true
 				continue
 			}
@@ -1332,5 +1447,46 @@ func (g *grower) randomSplit(f int, seg []int32, col []float64, wn float64, val 
 
 // Columns prepares m for Grow with the random splitter only (no sort).
 func Columns(m classical.Matrix) *Presorted {
-	return &Presorted{N: m.Rows, P: m.Cols, Cols: columnsOf(m)}
+	n, p := m.Rows, m.Cols
+	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p)}
+	parallel.For(p, 1, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			ps.Order[f], ps.Run[f] = sparseOrder(ps.Cols[f])
+		}
+	})
+	return ps
+}
+
+// sparseOrder returns, for a column of two values one of which fills at
+// least 7/8 of it (a one-hot column), the samples sorted by value (ties
+// by index) and the majority's run; nil otherwise.
+func sparseOrder(col []float64) ([]int32, Run) {
+	n := len(col)
+	if n < 16 {
+		return nil, Run{}
+	}
+	a, b, na := col[0], col[0], 0
+	for _, v := range col {
+		switch {
+		case v == a:
+			na++
+		case a == b:
+			b = v
+		case v != b:
+			return nil, Run{} // three values
+		}
+	}
+	lo, hi := min(a, b), max(a, b)
+	nLo := na
+	if lo != a {
+		nLo = n - na
+	}
+	if 8*max(nLo, n-nLo) < 7*n {
+		return nil, Run{}
+	}
+	ord := sortedOrder(col)
+	if nLo > n-nLo {
+		return ord, Run{0, nLo, lo}
+	}
+	return ord, Run{nLo, n, hi}
 }

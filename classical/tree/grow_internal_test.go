@@ -222,6 +222,63 @@ func TestSparseSplit(t *testing.T) {
 // in presorted mode with the sparse path: the trees must be equal.
 func TestModesAgreeOnSparseData(t *testing.T) {
 	defer func() { sortMode = 0 }()
+	m, cls, w := fewOnesData()
+	ps := Presort(m)
+	for _, mf := range []int{0, 3, 24} {
+		for _, wt := range [][]float64{nil, w} {
+			grow := func(mode int) *Tree {
+				sortMode = mode
+				tr, err := Grow(context.Background(), ps, Target{Class: cls, W: wt}, Spec{Criterion: Gini, NClasses: 2, MaxFeatures: mf}, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tr
+			}
+			if msg := sameTree(grow(1), grow(-1)); msg != "" {
+				t.Errorf("max features %d, weighted %v: %s", mf, wt != nil, msg)
+			}
+		}
+	}
+}
+
+// TestRandomSparseSplit grows extremely randomised trees (Columns, random
+// thresholds) with and without the sparse path for one-hot columns: with
+// class counts the arithmetic is exact, so the trees must be equal.
+func TestRandomSparseSplit(t *testing.T) {
+	defer func() { sparseOff = false }()
+	m, cls, w := fewOnesData()
+	ps := Columns(m)
+	nSparse := 0
+	for f := range ps.P {
+		if ps.sparse(f) {
+			nSparse++
+		}
+	}
+	if nSparse < 500 {
+		t.Fatalf("%d sparse columns, want the one-hot ones", nSparse)
+	}
+	for _, c := range []Criterion{Gini, Entropy} {
+		for _, mf := range []int{0, 3, 24} {
+			for _, wt := range [][]float64{nil, w} {
+				grow := func(off bool) *Tree {
+					sparseOff = off
+					tr, err := Grow(context.Background(), ps, Target{Class: cls, W: wt}, Spec{Criterion: c, NClasses: 2, MaxFeatures: mf, Random: true}, rand.New(rand.NewPCG(1, 1)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					return tr
+				}
+				if msg := sameTree(grow(false), grow(true)); msg != "" {
+					t.Errorf("criterion %v, max features %d, weighted %v: %s", c, mf, wt != nil, msg)
+				}
+			}
+		}
+	}
+}
+
+// fewOnesData returns 500 rows of 6 numeric columns and 600 one-hot
+// columns with few ones each, two classes and bootstrap-like weights.
+func fewOnesData() (classical.Matrix, []int32, []float64) {
 	r := rand.New(rand.NewPCG(3, 4))
 	const n, numeric, onehot = 500, 6, 600
 	p := numeric + onehot
@@ -240,22 +297,7 @@ func TestModesAgreeOnSparseData(t *testing.T) {
 		}
 		w[i] = float64(r.IntN(3))
 	}
-	ps := Presort(classical.Matrix{Rows: n, Cols: p, Data: X})
-	for _, mf := range []int{0, 3, 24} {
-		for _, wt := range [][]float64{nil, w} {
-			grow := func(mode int) *Tree {
-				sortMode = mode
-				tr, err := Grow(context.Background(), ps, Target{Class: cls, W: wt}, Spec{Criterion: Gini, NClasses: 2, MaxFeatures: mf}, rand.New(rand.NewPCG(1, 1)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return tr
-			}
-			if msg := sameTree(grow(1), grow(-1)); msg != "" {
-				t.Errorf("max features %d, weighted %v: %s", mf, wt != nil, msg)
-			}
-		}
-	}
+	return classical.Matrix{Rows: n, Cols: p, Data: X}, cls, w
 }
 
 // TestSortedOrder compares sortedOrder (with its one-pass path for two
