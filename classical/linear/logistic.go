@@ -183,13 +183,25 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	Z := tensor.New(tensor.Float64, n, K)
 	Rt := tensor.New(tensor.Float64, n, K)
 	zd, rd := Z.Float64s(), Rt.Float64s()
+	// A mostly-zero X (one-hot columns) is kept by sparse rows for the
+	// binary loss.
+	var sparse sparseRows
+	isSparse := false
+	if K == 1 {
+		sparse, isSparse = toSparseRows(xm.Data, n, p)
+	}
 	f := func(x, g []float64) float64 {
 		if K == 1 {
 			b := 0.0
 			if l.FitIntercept {
 				b = x[nw]
 			}
-			loss, gb := binaryLogistic(g, xm.Data, n, p, x[:nw], b, idx, sw, swSum)
+			var loss, gb float64
+			if isSparse {
+				loss, gb = binaryLogisticSparse(g, sparse, n, p, x[:nw], b, idx, sw, swSum)
+			} else {
+				loss, gb = binaryLogistic(g, xm.Data, n, p, x[:nw], b, idx, sw, swSum)
+			}
 			loss /= swSum
 			if l.FitIntercept {
 				g[nw] = gb

@@ -172,15 +172,7 @@ func binaryLogistic(g, x []float64, n, p int, w []float64, b float64, y []int, s
 				}
 				z[t] = s + b
 			}
-			logistic(lse, r, z)
-			bl, bg := 0.0, 0.0
-			yb, swb := y[i0:i1], sw[i0:i1]
-			for t, zt := range z {
-				yt := float64(yb[t])
-				bl += swb[t] * (lse[t] - yt*zt)
-				r[t] = swb[t] * (r[t] - yt) / swSum
-				bg += r[t]
-			}
+			bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
 			t = 0
 			for ; t+4 <= m; t += 4 {
 				x0, x1, x2, x3 := xb[t*p:(t+1)*p], xb[(t+1)*p:(t+2)*p], xb[(t+2)*p:(t+3)*p], xb[(t+3)*p:(t+4)*p]
@@ -193,6 +185,94 @@ func binaryLogistic(g, x []float64, n, p int, w []float64, b float64, y []int, s
 				xt := xb[t*p : (t+1)*p]
 				for j := range gw {
 					gw[j] += r[t] * xt[j]
+				}
+			}
+			acc[p], acc[p+1] = bl, bg
+		}
+	})
+	clear(g[:p])
+	for bk := 0; bk < nb; bk++ {
+		acc := part[bk*(p+2) : (bk+1)*(p+2)]
+		for j, v := range acc[:p] {
+			g[j] += v
+		}
+		loss += acc[p]
+		gb += acc[p+1]
+	}
+	return loss, gb
+}
+
+// logisticResiduals computes, for a block's z, the loss terms and the
+// residuals rᵢ = sᵢ(σ(zᵢ) − yᵢ)/swSum (into r), and returns the block's
+// loss and residual sums. lse is scratch.
+func logisticResiduals(lse, r, z []float64, y []int, sw []float64, swSum float64) (loss, rsum float64) {
+	logistic(lse, r, z)
+	for t, zt := range z {
+		yt := float64(y[t])
+		loss += sw[t] * (lse[t] - yt*zt)
+		r[t] = sw[t] * (r[t] - yt) / swSum
+		rsum += r[t]
+	}
+	return loss, rsum
+}
+
+// sparseRows holds a mostly-zero X [n, p] by rows (compressed sparse
+// rows): the nonzeros of row i are val[ptr[i]:ptr[i+1]], in columns col.
+type sparseRows struct {
+	ptr []int
+	col []int32
+	val []float64
+}
+
+// toSparseRows returns X's nonzeros by rows when at most one in eight of
+// its values is nonzero (a one-hot encoded table), and false otherwise.
+func toSparseRows(x []float64, n, p int) (sparseRows, bool) {
+	nnz := 0
+	for _, v := range x[:n*p] {
+		if v != 0 {
+			nnz++
+		}
+	}
+	if n == 0 || 8*nnz > n*p {
+		return sparseRows{}, false
+	}
+	a := sparseRows{ptr: make([]int, n+1), col: make([]int32, 0, nnz), val: make([]float64, 0, nnz)}
+	for i := 0; i < n; i++ {
+		for j, v := range x[i*p : (i+1)*p] {
+			if v != 0 {
+				a.col = append(a.col, int32(j))
+				a.val = append(a.val, v)
+			}
+		}
+		a.ptr[i+1] = len(a.col)
+	}
+	return a, true
+}
+
+// binaryLogisticSparse is binaryLogistic for X by sparse rows: the same
+// blocks, loss and residuals, with the products over the nonzeros only.
+func binaryLogisticSparse(g []float64, a sparseRows, n, p int, w []float64, b float64, y []int, sw []float64, swSum float64) (loss, gb float64) {
+	nb := (n + skinnyBlock - 1) / skinnyBlock
+	part := make([]float64, nb*(p+2)) // per block: gradient, loss, intercept
+	parallel.For(nb, 1, func(lo, hi int) {
+		buf := make([]float64, 3*skinnyBlock)
+		for bk := lo; bk < hi; bk++ {
+			acc := part[bk*(p+2) : (bk+1)*(p+2)]
+			gw := acc[:p]
+			i0, i1 := bk*skinnyBlock, min((bk+1)*skinnyBlock, n)
+			m := i1 - i0
+			z, lse, r := buf[:m], buf[skinnyBlock:skinnyBlock+m], buf[2*skinnyBlock:2*skinnyBlock+m]
+			for t := range z {
+				s := 0.0
+				for k := a.ptr[i0+t]; k < a.ptr[i0+t+1]; k++ {
+					s += a.val[k] * w[a.col[k]]
+				}
+				z[t] = s + b
+			}
+			bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
+			for t, rt := range r {
+				for k := a.ptr[i0+t]; k < a.ptr[i0+t+1]; k++ {
+					gw[a.col[k]] += rt * a.val[k]
 				}
 			}
 			acc[p], acc[p+1] = bl, bg

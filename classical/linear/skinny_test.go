@@ -42,3 +42,53 @@ func TestLogistic(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryLogisticSparse compares the loss and gradient on sparse rows
+// with the dense pass, on a one-hot-like X over two blocks of rows (with
+// empty rows), and checks when X counts as sparse.
+func TestBinaryLogisticSparse(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 5))
+	n, p := skinnyBlock+300, 60
+	x := make([]float64, n*p)
+	y := make([]int, n)
+	sw := make([]float64, n)
+	swSum := 0.0
+	for i := 0; i < n; i++ {
+		if i%17 != 0 { // every 17th row stays empty
+			x[i*p+r.IntN(p)] = 1
+			x[i*p+r.IntN(p)] = r.NormFloat64()
+		}
+		y[i] = r.IntN(2)
+		sw[i] = 0.5 + r.Float64()
+		swSum += sw[i]
+	}
+	a, ok := toSparseRows(x, n, p)
+	if !ok {
+		t.Fatal("a one-hot-like X is not taken as sparse")
+	}
+	w := make([]float64, p)
+	for j := range w {
+		w[j] = r.NormFloat64()
+	}
+	g1, g2 := make([]float64, p), make([]float64, p)
+	l1, b1 := binaryLogistic(g1, x, n, p, w, 0.3, y, sw, swSum)
+	l2, b2 := binaryLogisticSparse(g2, a, n, p, w, 0.3, y, sw, swSum)
+	near := func(u, v float64) bool { return math.Abs(u-v) <= 1e-12*max(1, math.Abs(v)) }
+	if !near(l2, l1) || !near(b2, b1) {
+		t.Fatalf("sparse loss %v, intercept gradient %v; dense %v, %v", l2, b2, l1, b1)
+	}
+	for j := range g1 {
+		if !near(g2[j], g1[j]) {
+			t.Fatalf("gradient %d: sparse %v, dense %v", j, g2[j], g1[j])
+		}
+	}
+	dense := make([]float64, 16*8)
+	for i := range dense {
+		if i%7 == 0 { // 19 of 128 nonzero: more than one in eight
+			dense[i] = 1
+		}
+	}
+	if _, ok := toSparseRows(dense, 16, 8); ok {
+		t.Error("an X with more than one nonzero in eight is taken as sparse")
+	}
+}
