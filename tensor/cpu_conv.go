@@ -255,6 +255,9 @@ func conv2dBackFilterT[T float](dw, x, dy *Tensor, p ConvParams, mm gemmFunc[T])
 func conv2dFilterPart[T float](partial [][]T, part, lo, hi, f, kk, ohw, c, h, wd, oh, ow int, xs, dys []T, p ConvParams, mm gemmFunc[T]) {
 	{
 		acc := make([]T, f*kk)
+		// dW [f, kk] or, when the GEMM's tiles fit it better (few input
+		// channels: kk = 9 for a 3×3 kernel on one channel), dWᵀ.
+		flip := flipFilterGEMM[T](f, kk)
 		var colp *[]T
 		if !isPointwise(p) {
 			colp = getCol[T](kk * ohw)
@@ -271,10 +274,35 @@ func conv2dFilterPart[T float](partial [][]T, part, lo, hi, f, kk, ohw, c, h, wd
 			if i == lo {
 				beta = 0
 			}
-			mm(false, true, f, kk, ohw, 1, dys[i*f*ohw:], ohw, col, ohw, beta, acc, kk)
+			if flip {
+				mm(false, true, kk, f, ohw, 1, col, ohw, dys[i*f*ohw:], ohw, beta, acc, f)
+			} else {
+				mm(false, true, f, kk, ohw, 1, dys[i*f*ohw:], ohw, col, ohw, beta, acc, kk)
+			}
+		}
+		if flip {
+			t := make([]T, f*kk)
+			for a := 0; a < kk; a++ {
+				for b := 0; b < f; b++ {
+					t[b*kk+a] = acc[a*f+b]
+				}
+			}
+			acc = t
 		}
 		partial[part] = acc
 	}
+}
+
+// flipFilterGEMM reports whether the filter gradient's GEMM wastes
+// clearly less of the micro-kernel computing dWᵀ [kk, f] than dW [f, kk].
+func flipFilterGEMM[T float](f, kk int) bool {
+	var z T
+	_, double := any(z).(float64)
+	mr, nr := gemm.Tile(double)
+	use := func(m, n int) float64 {
+		return float64(m*n) / float64(((m+mr-1)/mr*mr)*((n+nr-1)/nr*nr))
+	}
+	return use(kk, f) > 1.25*use(f, kk)
 }
 
 func (cpu) MaxPool2D(dst, x *Tensor, p ConvParams) {

@@ -74,6 +74,18 @@ func init() {
 // "generic".
 func Kernel() string { return active.Load().name }
 
+// Tile returns the micro-tile of the kernel in use, for float32 (double
+// false) or float64: a product computes C in blocks of mr rows and nr
+// columns, so a C whose sides are not multiples of these wastes part of
+// the kernel's work. Callers free to choose between C and Cᵀ can use it.
+func Tile(double bool) (mr, nr int) {
+	ks := active.Load()
+	if double {
+		return ks.d.mr, ks.d.nr
+	}
+	return ks.s.mr, ks.s.nr
+}
+
 // Kernels returns the names of the micro-kernels this machine can run, the
 // fastest first. "generic" is always among them.
 func Kernels() []string {
