@@ -190,16 +190,7 @@ func binaryLogistic(g, x []float64, n, p int, w []float64, b float64, y []int, s
 			acc[p], acc[p+1] = bl, bg
 		}
 	})
-	clear(g[:p])
-	for bk := 0; bk < nb; bk++ {
-		acc := part[bk*(p+2) : (bk+1)*(p+2)]
-		for j, v := range acc[:p] {
-			g[j] += v
-		}
-		loss += acc[p]
-		gb += acc[p+1]
-	}
-	return loss, gb
+	return addBlocks(g[:p], part, nb)
 }
 
 // logisticResiduals computes, for a block's z, the loss terms and the
@@ -278,7 +269,15 @@ func binaryLogisticSparse(g []float64, a sparseRows, n, p int, w []float64, b fl
 			acc[p], acc[p+1] = bl, bg
 		}
 	})
-	clear(g[:p])
+	return addBlocks(g[:p], part, nb)
+}
+
+// addBlocks adds the per-block partial results of binaryLogistic, in
+// block order: each block's gradient (len(g) values) into g, its loss and
+// intercept gradient into the returned sums.
+func addBlocks(g, part []float64, nb int) (loss, gb float64) {
+	p := len(g)
+	clear(g)
 	for bk := 0; bk < nb; bk++ {
 		acc := part[bk*(p+2) : (bk+1)*(p+2)]
 		for j, v := range acc[:p] {
