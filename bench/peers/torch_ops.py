@@ -8,12 +8,25 @@ and prints one line per benchmark in the Go benchmark's units.
 Run (Debian's PyTorch 1.13.1, CPU):
     /usr/bin/python3 bench/peers/torch_ops.py --threads 1
     /usr/bin/python3 bench/peers/torch_ops.py --threads 2
+
+Debian's PyTorch runs its matrix products in OpenBLAS, whose thread count
+torch.set_num_threads does not set; this script sets OPENBLAS_NUM_THREADS
+to --threads before torch loads (unless it is already set), so that
+MatMul uses the same number of threads as everything else.
 """
 import argparse
+import os
+import sys
 import time
 
-import torch
-import torch.nn.functional as F
+for i, a in enumerate(sys.argv):
+    if a == "--threads" and i + 1 < len(sys.argv):
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", sys.argv[i + 1])
+    elif a.startswith("--threads="):
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", a.split("=", 1)[1])
+
+import torch  # noqa: E402 (after the thread count is set)
+import torch.nn.functional as F  # noqa: E402
 
 
 def best(fn, reps):
