@@ -262,6 +262,24 @@ func TestViews(t *testing.T) {
 	if tensor.Sum(x.Index(1)).Item() != 0 || x.At(0, 1, 1) != 5 {
 		t.Error("CopyFrom a float64 tensor into a transposed float32 view")
 	}
+	// Strided destinations from strided, broadcast and overlapping sources.
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		m := tensor.FromSlice(dt, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3)
+		d := tensor.Zeros(dt, 3, 5)
+		d.Narrow(1, 1, 3).CopyFrom(m.T()) // a block of columns from a transposed view
+		want := []float64{0, 1, 4, 7, 0, 0, 2, 5, 8, 0, 0, 3, 6, 9, 0}
+		if got := d.Float64s(); !slices.Equal(got, want) {
+			t.Errorf("%v CopyFrom a transposed view into a column block: %v, want %v", dt, got, want)
+		}
+		d.Narrow(1, 0, 2).CopyFrom(tensor.FromSlice(dt, []float64{-1, -2}, 2)) // broadcast row
+		if got := d.Float64s()[:5]; !slices.Equal(got, []float64{-1, -2, 4, 7, 0}) {
+			t.Errorf("%v CopyFrom a broadcast row into a column block: %v", dt, got)
+		}
+		m.T().CopyFrom(m) // the same storage: reads go through a temporary
+		if got := m.Float64s(); !slices.Equal(got, []float64{1, 4, 7, 2, 5, 8, 3, 6, 9}) {
+			t.Errorf("%v m.T().CopyFrom(m) = %v, want the transpose", dt, got)
+		}
+	}
 	sh, err := tensor.BroadcastShapes([]int{3, 1}, []int{4}, []int{2, 1, 1})
 	if err != nil || !slices.Equal(sh, []int{2, 3, 4}) {
 		t.Errorf("BroadcastShapes = %v, %v", sh, err)

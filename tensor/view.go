@@ -291,6 +291,10 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 		b.Copy(t, src)
 		return t
 	}
+	if t.st.dev.IsCPU() && t.dtype == src.dtype && t.st != src.st {
+		copyStrided(t, src)
+		return t
+	}
 	// Strided destination: go through a contiguous temporary.
 	tmp := empty(t.st.dev, t.dtype, t.shape, false)
 	b.Copy(tmp, src)
@@ -330,17 +334,30 @@ func copyIntoStrided(t, src *Tensor) {
 	t.st.dev.Backend().Copy(u, IndexSelect(joined, 0, idx))
 }
 
-// copyStrided copies a contiguous CPU src into a strided CPU dst.
+// copyStrided copies a CPU src (any strides; expanded dimensions too)
+// into a strided CPU dst of the same shape and dtype and other storage.
 func copyStrided(dst, src *Tensor) {
 	dst.mustCPU("CopyFrom")
-	i := 0
 	if dst.dtype == Float32 {
-		s := src.st.f32[src.offset:]
-		dst.each(func(off int) { dst.st.f32[off] = s[i]; i++ })
-		return
+		copyRows(data[float32](dst), data[float32](src), dst, src)
+	} else {
+		copyRows(data[float64](dst), data[float64](src), dst, src)
 	}
-	s := src.st.f64[src.offset:]
-	dst.each(func(off int) { dst.st.f64[off] = s[i]; i++ })
+}
+
+// copyRows copies src into dst (same shape and dtype, any strides, storage
+// d and s) a row at a time: one copy per row where both rows are
+// contiguous, as when a part of a Concat fills a block of columns.
+func copyRows[T float](d, s []T, dst, src *Tensor) {
+	forRows(dst.shape, []int{dst.offset, src.offset}, [][]int{dst.strides, src.strides}, func(n int, offs, incs []int) {
+		if incs[0] == 1 && incs[1] == 1 {
+			copy(d[offs[0]:offs[0]+n], s[offs[1]:offs[1]+n])
+			return
+		}
+		for i := 0; i < n; i++ {
+			d[offs[0]+i*incs[0]] = s[offs[1]+i*incs[1]]
+		}
+	})
 }
 
 // Concat joins tensors of equal shape but for axis along axis.
