@@ -4,7 +4,7 @@ BIN         := $(CURDIR)/.bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 # Packages with parallel kernels, also tested under the race detector.
-RACE_PKGS   := ./internal/... ./tensor/... ./nn/... ./classical/selection/... ./classical/svm/... ./classical/linear/... ./classical/neighbors/... ./data/...
+RACE_PKGS   := ./internal/... ./tensor/... ./nn/... ./classical/selection/... ./classical/svm/... ./classical/linear/... ./classical/neighbors/... ./classical/tree/... ./classical/ensemble/... ./data/...
 
 .PHONY: train test lint fmt-check vet staticcheck unit race static bench bench-gemm ptx-check serve-load tools
 
