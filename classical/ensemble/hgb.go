@@ -241,6 +241,50 @@ type hgrower struct {
 	og, oh   []float64
 	cfg      *HGBParams
 	pool     [][]binStat
+	// Sparse features (one bin holds at least 7/8 of the samples: one-hot
+	// columns): minor[f] lists the other samples, and a node's histogram
+	// is summed from those that are in it, the majority slot major[f]
+	// being the node's totals minus the rest. pos[i] is sample i's place
+	// in idx.
+	minor [][]int32
+	major []int
+	pos   []int32
+}
+
+// findSparse fills minor and major for the features with a majority bin.
+func (gr *hgrower) findSparse() {
+	gr.minor = make([][]int32, gr.p)
+	gr.major = make([]int, gr.p)
+	gr.pos = make([]int32, gr.n)
+	if gr.n < 16 {
+		return
+	}
+	parallel.For(gr.p, 1, func(lo, hi int) {
+		var cnt [256]int
+		for f := lo; f < hi; f++ {
+			clear(cnt[:])
+			col := gr.bins[f][:gr.n]
+			for _, b := range col {
+				cnt[b]++
+			}
+			best := 0
+			for b, c := range cnt {
+				if c > cnt[best] {
+					best = b
+				}
+			}
+			if 8*cnt[best] < 7*gr.n {
+				continue
+			}
+			minor := make([]int32, 0, gr.n-cnt[best])
+			for i, b := range col {
+				if int(b) != best {
+					minor = append(minor, int32(i))
+				}
+			}
+			gr.minor[f], gr.major[f] = minor, min(best, gr.nbins[f])
+		}
+	})
 }
 
 func (gr *hgrower) getHist() []binStat {
@@ -269,6 +313,13 @@ func (gr *hgrower) histogram(s, e int, hist []binStat) {
 			oh[j] = gr.h[i]
 		}
 	}
+	// The node's totals, for the majority slots of sparse features.
+	var tot binStat
+	for j := range og[:m] {
+		tot.G += og[j]
+		tot.H += oh[j]
+	}
+	tot.N = int64(m)
 	grain := 1
 	if m*gr.p < 20000 {
 		grain = gr.p
@@ -279,6 +330,22 @@ func (gr *hgrower) histogram(s, e int, hist []binStat) {
 			clear(hs)
 			nb := len(hs) - 1 // the missing values' slot
 			col := gr.bins[f]
+			if minor := gr.minor[f]; minor != nil && len(minor) < m {
+				rest := tot
+				for _, i := range minor {
+					if p := int(gr.pos[i]); p >= s && p < e {
+						st := &hs[min(int(col[i]), nb)]
+						st.G += gr.g[i]
+						st.H += gr.h[i]
+						st.N++
+						rest.G -= gr.g[i]
+						rest.H -= gr.h[i]
+						rest.N--
+					}
+				}
+				hs[gr.major[f]] = rest
+				continue
+			}
 			if identity {
 				col = col[:m]
 				for j, b := range col {
@@ -381,6 +448,7 @@ func (gr *hgrower) findSplit(l *hleaf) {
 func (gr *hgrower) grow(thr [][]float64) (*htree, []hleaf) {
 	for i := range gr.idx {
 		gr.idx[i] = int32(i)
+		gr.pos[i] = int32(i)
 	}
 	t := &htree{}
 	root := hleaf{s: 0, e: gr.n, hist: gr.getHist()}
@@ -436,6 +504,9 @@ func (gr *hgrower) grow(thr [][]float64) (*htree, []hleaf) {
 			j += 1 - lv
 		}
 		copy(seg[k:], r[:j])
+		for q, i := range seg {
+			gr.pos[i] = int32(l.s + q)
+		}
 		mid := l.s + k
 		lid, rid := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
 		thrv := math.Inf(1)
@@ -743,6 +814,7 @@ func fitHGB(ctx context.Context, est string, p *HGBParams, xm classical.Matrix, 
 		gr.nbins[f] = len(bm.Thr[f]) + 1
 		gr.off[f+1] = gr.off[f] + gr.nbins[f] + 1
 	}
+	gr.findSparse()
 	var scores []float64
 	if early {
 		scores = append(scores, -lf.loss(vraw, yval))
