@@ -16,8 +16,9 @@ imputer and one-hot encoder on the categorical ones, a stratified 80/20
 split, 5-fold cross-validation on the 80%, a fit on it and a test on the
 20%; for a regression the split is not stratified) and the same pipeline in
 scikit-learn, with OneHotEncoder's default
-sparse output (scikit-learn's trees and boosting read sparse matrices;
-HistGradientBoosting needs a dense one). Both wall times include the
+sparse output (scikit-learn's trees, boosting, linear models, SVMs and
+neighbours read sparse matrices; HistGradientBoosting and GaussianNB need
+a dense one; SVC gets probability=True, as train -csv sets it). Both wall times include the
 cross-validation, the final fit and the test predictions, not reading the
 CSV. scikit-learn runs single-threaded (n_jobs=None, its default); ember
 uses every core. Ratio: ember / scikit-learn wall time, lower is better.
@@ -31,12 +32,13 @@ from sklearn.ensemble import (AdaBoostClassifier, AdaBoostRegressor, ExtraTreesC
                               GradientBoostingClassifier, GradientBoostingRegressor, HistGradientBoostingClassifier,
                               HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
-from sklearn.neighbors import KNeighborsRegressor
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.svm import SVR
+from sklearn.svm import SVC, SVR, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -65,7 +67,14 @@ peers = {
     "adaboost": lambda: AdaBoostClassifier(random_state=0),
     "hist_gradient_boosting": lambda: HistGradientBoostingClassifier(random_state=0),
     "logistic_regression": lambda: LogisticRegression(max_iter=1000),
+    "svc": lambda: SVC(probability=True, random_state=0),
+    "linear_svc": LinearSVC,
+    "knn": KNeighborsClassifier,
+    "gaussian_nb": GaussianNB,
+    "sgd": lambda: SGDClassifier(random_state=0),
 }
+# Models that need a dense matrix in scikit-learn.
+dense_only = {"hist_gradient_boosting", "gaussian_nb"}
 
 df = pd.read_csv(args.csv, na_values=["?", "NA", ""])
 y = df.pop(args.target)
@@ -82,7 +91,7 @@ num = [c for c in df.columns if c not in cat]
 
 
 def sklearn_run(model):
-    dense = model == "hist_gradient_boosting"
+    dense = model in dense_only
     pre = ColumnTransformer([
         ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), num),
         ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/optimize"
+	"github.com/ember-ml/ember/classical/internal/sparse"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
 )
@@ -185,10 +186,10 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	zd, rd := Z.Float64s(), Rt.Float64s()
 	// A mostly-zero X (one-hot columns) is kept by sparse rows for the
 	// binary loss.
-	var sparse sparseRows
+	var sp sparse.Rows
 	isSparse := false
 	if K == 1 {
-		sparse, isSparse = toSparseRows(xm.Data, n, p)
+		sp, isSparse = sparse.FromDense(xm.Data, n, p)
 	}
 	f := func(x, g []float64) float64 {
 		if K == 1 {
@@ -198,7 +199,7 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 			}
 			var loss, gb float64
 			if isSparse {
-				loss, gb = binaryLogisticSparse(g, sparse, n, p, x[:nw], b, idx, sw, swSum)
+				loss, gb = binaryLogisticSparse(g, sp, n, p, x[:nw], b, idx, sw, swSum)
 			} else {
 				loss, gb = binaryLogistic(g, xm.Data, n, p, x[:nw], b, idx, sw, swSum)
 			}

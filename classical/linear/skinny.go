@@ -3,6 +3,8 @@ package linear
 import (
 	"math"
 
+	"github.com/ember-ml/ember/classical/internal/sparse"
+
 	"github.com/ember-ml/ember/internal/parallel"
 )
 
@@ -207,42 +209,9 @@ func logisticResiduals(lse, r, z []float64, y []int, sw []float64, swSum float64
 	return loss, rsum
 }
 
-// sparseRows holds a mostly-zero X [n, p] by rows (compressed sparse
-// rows): the nonzeros of row i are val[ptr[i]:ptr[i+1]], in columns col.
-type sparseRows struct {
-	ptr []int
-	col []int32
-	val []float64
-}
-
-// toSparseRows returns X's nonzeros by rows when at most one in eight of
-// its values is nonzero (a one-hot encoded table), and false otherwise.
-func toSparseRows(x []float64, n, p int) (sparseRows, bool) {
-	nnz := 0
-	for _, v := range x[:n*p] {
-		if v != 0 {
-			nnz++
-		}
-	}
-	if n == 0 || 8*nnz > n*p {
-		return sparseRows{}, false
-	}
-	a := sparseRows{ptr: make([]int, n+1), col: make([]int32, 0, nnz), val: make([]float64, 0, nnz)}
-	for i := 0; i < n; i++ {
-		for j, v := range x[i*p : (i+1)*p] {
-			if v != 0 {
-				a.col = append(a.col, int32(j))
-				a.val = append(a.val, v)
-			}
-		}
-		a.ptr[i+1] = len(a.col)
-	}
-	return a, true
-}
-
 // binaryLogisticSparse is binaryLogistic for X by sparse rows: the same
 // blocks, loss and residuals, with the products over the nonzeros only.
-func binaryLogisticSparse(g []float64, a sparseRows, n, p int, w []float64, b float64, y []int, sw []float64, swSum float64) (loss, gb float64) {
+func binaryLogisticSparse(g []float64, a sparse.Rows, n, p int, w []float64, b float64, y []int, sw []float64, swSum float64) (loss, gb float64) {
 	nb := (n + skinnyBlock - 1) / skinnyBlock
 	part := make([]float64, nb*(p+2)) // per block: gradient, loss, intercept
 	parallel.For(nb, 1, func(lo, hi int) {
@@ -254,17 +223,11 @@ func binaryLogisticSparse(g []float64, a sparseRows, n, p int, w []float64, b fl
 			m := i1 - i0
 			z, lse, r := buf[:m], buf[skinnyBlock:skinnyBlock+m], buf[2*skinnyBlock:2*skinnyBlock+m]
 			for t := range z {
-				s := 0.0
-				for k := a.ptr[i0+t]; k < a.ptr[i0+t+1]; k++ {
-					s += a.val[k] * w[a.col[k]]
-				}
-				z[t] = s + b
+				z[t] = a.Dot(i0+t, w) + b
 			}
 			bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
 			for t, rt := range r {
-				for k := a.ptr[i0+t]; k < a.ptr[i0+t+1]; k++ {
-					gw[a.col[k]] += rt * a.val[k]
-				}
+				a.AddTo(gw, i0+t, rt)
 			}
 			acc[p], acc[p+1] = bl, bg
 		}

@@ -14,3 +14,11 @@ var RBFRow = rbfRow
 
 // TanhRow exports tanhRow to the tests.
 var TanhRow = tanhRow
+
+// SetDenseOnly turns LinearSVC's sparse products off (true) or on, and
+// returns a function that restores the previous setting.
+func SetDenseOnly(on bool) (restore func()) {
+	old := denseOnly
+	denseOnly = on
+	return func() { denseOnly = old }
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/optimize"
+	"github.com/ember-ml/ember/classical/internal/sparse"
 	"github.com/ember-ml/ember/classical/linear"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -64,6 +65,9 @@ func (l *LinearSVC) SetParams(m map[string]any) error { return l.params().Set("L
 // Clone implements classical.Estimator.
 func (l *LinearSVC) Clone() classical.Estimator { return classical.CloneByParams(l, NewLinearSVC) }
 
+// denseOnly turns the sparse products off, for tests.
+var denseOnly = false
+
 // Fit trains one binary problem (two classes) or one per class against the
 // rest.
 func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
@@ -87,6 +91,9 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 	z := make([]float64, n)
 	r := make([]float64, n)
 	sgn := make([]float64, n)
+	// A mostly-zero X (one-hot columns) is multiplied by its nonzeros.
+	sp, isSparse := sparse.FromDense(xm.Data, n, p)
+	isSparse = isSparse && !denseOnly
 	for k := 0; k < K; k++ {
 		pos := k
 		if K == 1 {
@@ -100,7 +107,11 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 		}
 		s := l.InterceptScaling
 		f := func(w, g []float64) float64 {
-			matVec(z, xm, w[:p])
+			if isSparse {
+				sp.MulVec(z, w[:p])
+			} else {
+				matVec(z, xm, w[:p])
+			}
 			b := 0.0
 			if l.FitIntercept {
 				b = w[p] * s
@@ -117,7 +128,11 @@ func (l *LinearSVC) Fit(ctx context.Context, X, y *tensor.Tensor) error {
 					r[i] = 0
 				}
 			}
-			matTVec(g[:p], xm, r)
+			if isSparse {
+				sp.MulTVec(g[:p], r)
+			} else {
+				matTVec(g[:p], xm, r)
+			}
 			for j := 0; j < p; j++ {
 				loss += 0.5 * w[j] * w[j]
 				g[j] += w[j]
