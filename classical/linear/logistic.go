@@ -190,6 +190,7 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	isSparse := false
 	if K == 1 {
 		sp, isSparse = sparse.FromDense(xm.Data, n, p)
+		isSparse = isSparse && !denseOnly
 	}
 	f := func(x, g []float64) float64 {
 		if K == 1 {

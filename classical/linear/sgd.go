@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/sparse"
 	"github.com/ember-ml/ember/tensor"
 )
 
@@ -206,6 +207,9 @@ func (s *sgdParams) check(est string) (sgdLoss, error) {
 	return loss, nil
 }
 
+// denseOnly turns the sparse-row paths off, for tests.
+var denseOnly = false
+
 // sgdFit runs plain SGD on the rows of xm with targets y (±1 for a binary
 // classification) and per-sample weights sw (nil: 1), from zero weights,
 // and returns the weights, the intercept and the epochs run. order is the
@@ -243,6 +247,10 @@ func sgdFit(ctx context.Context, est string, s *sgdParams, loss sgdLoss, xm clas
 	for i := range order {
 		order[i] = i
 	}
+	// A mostly-zero X (one-hot columns) by sparse rows: the same sums and
+	// updates, as the zeros add nothing.
+	sp, isSparse := sparse.FromDense(xm.Data, n, p)
+	isSparse = isSparse && !denseOnly
 	t := 1.0
 	bestLoss, noImprovement := math.Inf(1), 0
 	for epochs = 1; epochs <= s.MaxIter; epochs++ {
@@ -254,10 +262,13 @@ func sgdFit(ctx context.Context, est string, s *sgdParams, loss sgdLoss, xm clas
 		}
 		sumLoss := 0.0
 		for _, i := range order {
-			x := xm.Row(i)
-			dot := 0.0
-			for j, v := range x {
-				dot += w[j] * v
+			var dot float64
+			if isSparse {
+				dot = sp.Dot(i, w)
+			} else {
+				for j, v := range xm.Row(i) {
+					dot += w[j] * v
+				}
 			}
 			pred := dot*wscale + b
 			switch s.LearningRate {
@@ -285,8 +296,12 @@ func sgdFit(ctx context.Context, est string, s *sgdParams, loss sgdLoss, xm clas
 			}
 			if update != 0 {
 				c := update / wscale
-				for j, v := range x {
-					w[j] += v * c
+				if isSparse {
+					sp.AddTo(w, i, c)
+				} else {
+					for j, v := range xm.Row(i) {
+						w[j] += v * c
+					}
 				}
 				if s.FitIntercept {
 					b += update

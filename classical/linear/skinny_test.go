@@ -1,11 +1,14 @@
 package linear
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ember-ml/ember/classical"
 	"github.com/ember-ml/ember/classical/internal/sparse"
+	"github.com/ember-ml/ember/tensor"
 )
 
 // TestLogistic checks log(1+eᶻ) and σ(z) (assembly where the CPU has AVX2
@@ -82,6 +85,60 @@ func TestBinaryLogisticSparse(t *testing.T) {
 	for j := range g1 {
 		if !near(g2[j], g1[j]) {
 			t.Fatalf("gradient %d: sparse %v, dense %v", j, g2[j], g1[j])
+		}
+	}
+}
+
+// TestSparseRowsFits fits SGDClassifier (hinge and log loss), SGDRegressor
+// and LogisticRegression on a one-hot table, with and without the
+// sparse-row paths: SGD must give bitwise the same weights (zeros add
+// nothing to its sums), L-BFGS the same within 1e-7.
+func TestSparseRowsFits(t *testing.T) {
+	defer func() { denseOnly = false }()
+	r := rand.New(rand.NewPCG(7, 8))
+	const n, p = 300, 40
+	x := make([]float64, n*p)
+	y := make([]float64, n)
+	for i := 0; i < n; i++ {
+		a, b := r.IntN(20), 20+r.IntN(20)
+		x[i*p+a], x[i*p+b] = 1, 1
+		if (a+b)%3 == 0 || r.IntN(10) == 0 {
+			y[i] = 1
+		}
+	}
+	X, Y := tensor.FromFloat64(x, n, p), tensor.FromFloat64(y, n)
+	coefs := func(m classical.Estimator) []float64 {
+		switch m := m.(type) {
+		case *SGDRegressor:
+			return m.Coef()
+		case interface{ Coef() *tensor.Tensor }:
+			return m.Coef().Float64s()
+		}
+		panic("no coefficients")
+	}
+	for name, mk := range map[string]func() classical.Estimator{
+		"sgd_hinge": func() classical.Estimator { return NewSGDClassifier() },
+		"sgd_log":   func() classical.Estimator { m := NewSGDClassifier(); m.Loss = "log_loss"; return m },
+		"sgd_reg":   func() classical.Estimator { return NewSGDRegressor() },
+		"logistic":  func() classical.Estimator { return NewLogisticRegression() },
+	} {
+		fit := func(dense bool) []float64 {
+			denseOnly = dense
+			m := mk()
+			if err := m.Fit(context.Background(), X, Y); err != nil {
+				t.Fatal(err)
+			}
+			return coefs(m)
+		}
+		a, b := fit(false), fit(true)
+		tol := 0.0
+		if name == "logistic" {
+			tol = 1e-7
+		}
+		for j := range b {
+			if math.Abs(a[j]-b[j]) > tol {
+				t.Fatalf("%s: coef[%d] = %v with sparse rows, %v dense", name, j, a[j], b[j])
+			}
 		}
 	}
 }
