@@ -186,12 +186,8 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 	zd, rd := Z.Float64s(), Rt.Float64s()
 	// A mostly-zero X (one-hot columns) is kept by sparse rows for the
 	// binary loss.
-	var sp sparse.Rows
-	isSparse := false
-	if K == 1 {
-		sp, isSparse = sparse.FromDense(xm.Data, n, p)
-		isSparse = isSparse && !denseOnly
-	}
+	sp, isSparse := sparse.FromDense(xm.Data, n, p)
+	isSparse = isSparse && !denseOnly
 	f := func(x, g []float64) float64 {
 		if K == 1 {
 			b := 0.0
@@ -216,7 +212,9 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 			}
 			return loss
 		}
-		if K <= 8 {
+		if isSparse {
+			sp.MulMat(zd, x[:nw], K)
+		} else if K <= 8 {
 			skinnyMul(zd, xm.Data, n, p, x[:nw], K)
 		} else {
 			tensor.MatMulTo(Z, Xt, tensor.FromFloat64(x[:nw], p, K))
@@ -275,7 +273,9 @@ func (l *LogisticRegression) Fit(ctx context.Context, X, y *tensor.Tensor) error
 		}
 		loss /= swSum
 		// Gradient of the data term: Xᵀ R, written straight into g.
-		if K <= 8 {
+		if isSparse {
+			sp.MulTMat(g[:nw], rd, K)
+		} else if K <= 8 {
 			skinnyMulT(g[:nw], xm.Data, n, p, rd, K)
 		} else {
 			tensor.MatMulTo(tensor.FromFloat64(g[:nw], p, K), Xt.T(), Rt)

@@ -90,7 +90,7 @@ func TestBinaryLogisticSparse(t *testing.T) {
 }
 
 // TestSparseRowsFits fits SGDClassifier (hinge and log loss), SGDRegressor
-// and LogisticRegression on a one-hot table, with and without the
+// and LogisticRegression (binary and multinomial) on a one-hot table, with and without the
 // sparse-row paths: SGD must give bitwise the same weights (zeros add
 // nothing to its sums), L-BFGS the same within 1e-7.
 func TestSparseRowsFits(t *testing.T) {
@@ -106,7 +106,14 @@ func TestSparseRowsFits(t *testing.T) {
 			y[i] = 1
 		}
 	}
-	X, Y := tensor.FromFloat64(x, n, p), tensor.FromFloat64(y, n)
+	y3 := make([]float64, n) // three classes, for the multinomial loss
+	for i := range y3 {
+		y3[i] = float64(i % 3)
+		if x[i*p+i%7] != 0 {
+			y3[i] = 2
+		}
+	}
+	X, Y, Y3 := tensor.FromFloat64(x, n, p), tensor.FromFloat64(y, n), tensor.FromFloat64(y3, n)
 	coefs := func(m classical.Estimator) []float64 {
 		switch m := m.(type) {
 		case *SGDRegressor:
@@ -121,18 +128,23 @@ func TestSparseRowsFits(t *testing.T) {
 		"sgd_log":   func() classical.Estimator { m := NewSGDClassifier(); m.Loss = "log_loss"; return m },
 		"sgd_reg":   func() classical.Estimator { return NewSGDRegressor() },
 		"logistic":  func() classical.Estimator { return NewLogisticRegression() },
+		"logistic3": func() classical.Estimator { return NewLogisticRegression() },
 	} {
+		target := Y
+		if name == "logistic3" {
+			target = Y3
+		}
 		fit := func(dense bool) []float64 {
 			denseOnly = dense
 			m := mk()
-			if err := m.Fit(context.Background(), X, Y); err != nil {
+			if err := m.Fit(context.Background(), X, target); err != nil {
 				t.Fatal(err)
 			}
 			return coefs(m)
 		}
 		a, b := fit(false), fit(true)
 		tol := 0.0
-		if name == "logistic" {
+		if name == "logistic" || name == "logistic3" {
 			tol = 1e-7
 		}
 		for j := range b {

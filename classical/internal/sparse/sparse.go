@@ -97,3 +97,57 @@ func (a Rows) MulTVec(g, r []float64) {
 		}
 	}
 }
+
+// MulMat sets z [N, k] = X·W for W [P, k], all row-major.
+func (a Rows) MulMat(z, w []float64, k int) {
+	nb := (a.N + Block - 1) / Block
+	parallel.For(nb, 1, func(lo, hi int) {
+		for i := lo * Block; i < min(hi*Block, a.N); i++ {
+			zi := z[i*k : (i+1)*k]
+			clear(zi)
+			for q := a.Ptr[i]; q < a.Ptr[i+1]; q++ {
+				v, wj := a.Val[q], w[int(a.Col[q])*k:][:k]
+				for c := range zi {
+					zi[c] += v * wj[c]
+				}
+			}
+		}
+	})
+}
+
+// MulTMat sets g [P, k] = Xᵀ·R for R [N, k], all row-major, adding
+// per-block partial sums in block order (as MulTVec).
+func (a Rows) MulTMat(g, r []float64, k int) {
+	nb := (a.N + Block - 1) / Block
+	add := func(acc []float64, i int) {
+		ri := r[i*k : (i+1)*k]
+		for q := a.Ptr[i]; q < a.Ptr[i+1]; q++ {
+			v, gj := a.Val[q], acc[int(a.Col[q])*k:][:k]
+			for c, x := range ri {
+				gj[c] += v * x
+			}
+		}
+	}
+	if nb == 1 {
+		clear(g[:a.P*k])
+		for i := 0; i < a.N; i++ {
+			add(g, i)
+		}
+		return
+	}
+	part := make([]float64, nb*a.P*k)
+	parallel.For(nb, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			acc := part[b*a.P*k : (b+1)*a.P*k]
+			for i := b * Block; i < min((b+1)*Block, a.N); i++ {
+				add(acc, i)
+			}
+		}
+	})
+	clear(g[:a.P*k])
+	for b := 0; b < nb; b++ {
+		for j, v := range part[b*a.P*k : (b+1)*a.P*k] {
+			g[j] += v
+		}
+	}
+}

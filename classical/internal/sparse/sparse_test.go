@@ -54,6 +54,47 @@ func TestProducts(t *testing.T) {
 			}
 		}
 	}
+	// The K-column products.
+	for _, n := range []int{30, Block + 5} {
+		const p, k = 20, 3
+		x := make([]float64, n*p)
+		for i := 0; i < n; i++ {
+			x[i*p+r.IntN(p)] = r.NormFloat64()
+		}
+		a, _ := FromDense(x, n, p)
+		w, rm := make([]float64, p*k), make([]float64, n*k)
+		for j := range w {
+			w[j] = r.NormFloat64()
+		}
+		for j := range rm {
+			rm[j] = r.NormFloat64()
+		}
+		z, g := make([]float64, n*k), make([]float64, p*k)
+		a.MulMat(z, w, k)
+		a.MulTMat(g, rm, k)
+		for i := 0; i < n; i++ {
+			for c := 0; c < k; c++ {
+				want := 0.0
+				for j := 0; j < p; j++ {
+					want += x[i*p+j] * w[j*k+c]
+				}
+				if math.Abs(z[i*k+c]-want) > 1e-12 {
+					t.Fatalf("n %d: (X·W)[%d,%d] = %v, want %v", n, i, c, z[i*k+c], want)
+				}
+			}
+		}
+		for j := 0; j < p; j++ {
+			for c := 0; c < k; c++ {
+				want := 0.0
+				for i := 0; i < n; i++ {
+					want += x[i*p+j] * rm[i*k+c]
+				}
+				if math.Abs(g[j*k+c]-want) > 1e-9 {
+					t.Fatalf("n %d: (Xᵀ·R)[%d,%d] = %v, want %v", n, j, c, g[j*k+c], want)
+				}
+			}
+		}
+	}
 	dense := make([]float64, 16*8)
 	for i := range dense {
 		if i%7 == 0 { // 19 of 128 nonzero: more than one in eight
