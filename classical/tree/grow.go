@@ -56,12 +56,10 @@ type Presorted struct {
 	N, P  int
 	Cols  [][]float64 // Cols[f][i]: feature f of sample i
 	Order [][]int32   // Order[f]: 0..N-1 sorted by Cols[f] (ties by index)
-	// presorted: Order holds every feature (Presort). Columns fills Order
-	// and Run only for its sparse features.
-	presorted bool
 	// Run[f] is the longest run of one value in Order[f], when it holds
 	// at least 7/8 of the samples (a sparse feature: a one-hot column, a
-	// count that is mostly zero); Lo == Hi otherwise.
+	// count that is mostly zero); Lo == Hi otherwise. Nil: no feature is
+	// sparse. Columns fills Order and Run only for its sparse features.
 	Run []Run
 }
 
@@ -77,7 +75,7 @@ func (ps *Presorted) sparse(f int) bool { return ps.Run != nil && ps.Run[f].Hi >
 // Presort prepares m for Grow.
 func Presort(m classical.Matrix) *Presorted {
 	n, p := m.Rows, m.Cols
-	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p), presorted: true}
+	ps := &Presorted{N: n, P: p, Cols: columnsOf(m), Order: make([][]int32, p), Run: make([]Run, p)}
 	parallel.For(p, 1, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			col := ps.Cols[f]
@@ -302,13 +300,13 @@ func newGrower(ctx context.Context, ps *Presorted, tg Target, spec Spec, rng *ra
 	}
 	sorting := !spec.Random && g.sortingPays(active)
 	if !spec.Random && !sorting {
-		if !ps.presorted {
-			panic("tree: Grow with the best splitter needs Presort, not Columns")
-		}
 		g.ord = make([][]int32, ps.P)
 		dense := 0
 		for f := 0; f < ps.P; f++ {
 			if !g.sparse(f) {
+				if ps.Order == nil || ps.Order[f] == nil {
+					panic("tree: Grow with the best splitter needs Presort, not Columns")
+				}
 				dense++
 			}
 		}

@@ -332,3 +332,23 @@ func TestSortedOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestHandBuiltPresorted grows a tree on a Presorted built by hand (every
+// ordering, no runs), as callers outside the package may, and checks that
+// Columns data is refused by the best splitter.
+func TestHandBuiltPresorted(t *testing.T) {
+	defer func() { sortMode = 0 }()
+	sortMode = -1
+	ps := &Presorted{N: 4, P: 1, Cols: [][]float64{{0, 1, 2, 3}}, Order: [][]int32{{0, 1, 2, 3}}}
+	tr, err := Grow(context.Background(), ps, Target{Class: []int32{0, 0, 1, 1}}, Spec{Criterion: Gini, NClasses: 2}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil || len(tr.Nodes) != 3 || tr.Nodes[0].Threshold != 1.5 {
+		t.Fatalf("tree %+v, err %v; want one split at 1.5", tr, err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("the best splitter on Columns data did not panic")
+		}
+	}()
+	cols := Columns(classical.Matrix{Rows: 4, Cols: 1, Data: []float64{0, 1, 2, 3}})
+	Grow(context.Background(), cols, Target{Class: []int32{0, 0, 1, 1}}, Spec{Criterion: Gini, NClasses: 2}, rand.New(rand.NewPCG(1, 1)))
+}

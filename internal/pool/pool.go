@@ -44,12 +44,14 @@ func Max2x2[T Float](o, src []T, arg []uint8, h, w int) {
 		}
 		for ox := rowBulk(oo, aa, r0, r1); ox < ow; ox++ {
 			a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-			m01, m23 := max(a, b), max(c, d)
-			oo[ox] = max(m01, m23)
+			i01, i23 := beats(b, a), 2+beats(d, c)
+			s := beats(max(c, d), max(a, b))
+			k := i01 + s*(i23-i01)
+			// The winner's own value, as the assembly takes it: of -0
+			// and +0 the first one, where max would give +0.
+			oo[ox] = [4]T{a, b, c, d}[k&3]
 			if aa != nil {
-				i01, i23 := beats(b, a), 2+beats(d, c)
-				s := beats(m23, m01)
-				aa[ox] = i01 + s*(i23-i01)
+				aa[ox] = k
 			}
 		}
 	}

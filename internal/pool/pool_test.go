@@ -75,6 +75,8 @@ func TestMax2x2MatchesNaive(t *testing.T) {
 					src[i] = math.Inf(-1)
 				case k == 2:
 					src[i] = math.Inf(1)
+				case k == 3:
+					src[i] = math.Copysign(0, -1) // -0 ties with +0; the first wins
 				default:
 					src[i] = float64(r.IntN(4) - 2)
 				}
@@ -103,7 +105,7 @@ func checkMax2x2[T Float](t *testing.T, src []T, h, w int) {
 	Max2x2(out2, src, nil, h, w)
 	for i := range n {
 		for _, got := range []float64{float64(out[i]), float64(out2[i])} {
-			if got != wantOut[i] && !(math.IsNaN(got) && math.IsNaN(wantOut[i])) {
+			if (got != wantOut[i] || math.Signbit(got) != math.Signbit(wantOut[i])) && !(math.IsNaN(got) && math.IsNaN(wantOut[i])) {
 				t.Fatalf("%T %dx%d window %d of %v: got %v, want %v", src, h, w, i, src, got, wantOut[i])
 			}
 		}
