@@ -53,3 +53,39 @@ func TestLinearSVCSparseRows(t *testing.T) {
 		}
 	}
 }
+
+// TestSVCSparseRows fits an RBF SVC on a one-hot table with the kernel's
+// dot products by sparse rows and by GEMM: the same support vectors and
+// decision values.
+func TestSVCSparseRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 5))
+	const n, p = 300, 60
+	x := make([]float64, n*p)
+	y := make([]float64, n)
+	for i := 0; i < n; i++ {
+		a, b := r.IntN(30), 30+r.IntN(30)
+		x[i*p+a], x[i*p+b] = 1, 1
+		if (a+b)%3 == 0 || r.IntN(8) == 0 {
+			y[i] = 1
+		}
+	}
+	X, Y := tensor.FromFloat64(x, n, p), tensor.FromFloat64(y, n)
+	fit := func(dense bool) []float64 {
+		defer svm.SetDenseOnly(dense)()
+		m := svm.NewSVC()
+		if err := m.Fit(context.Background(), X, Y); err != nil {
+			t.Fatal(err)
+		}
+		d, err := m.DecisionFunction(X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Float64s()
+	}
+	a, b := fit(false), fit(true)
+	for i := range b {
+		if math.Abs(a[i]-b[i]) > 1e-5 {
+			t.Fatalf("decision value %d: %v with sparse dot products, %v with GEMM", i, a[i], b[i])
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/ember-ml/ember/classical"
+	"github.com/ember-ml/ember/classical/internal/sparse"
 	"github.com/ember-ml/ember/internal/bigmem"
 	"github.com/ember-ml/ember/internal/parallel"
 	"github.com/ember-ml/ember/tensor"
@@ -182,6 +183,14 @@ func (c *kcache) fill() {
 	const block = 256
 	buf := dotsPool.get(min(block, n) * n)
 	defer dotsPool.put(buf)
+	// A mostly-zero X (one-hot columns): the dot products by sparse rows,
+	// each row spread into a dense scratch vector once.
+	sp, isSparse := sparse.FromDense(c.x.Data, n, p)
+	isSparse = isSparse && small && !denseOnly
+	var spread []float64
+	if isSparse {
+		spread = make([]float64, p)
+	}
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
 		// Columns [c0, n) of rows [lo, hi).
@@ -193,7 +202,9 @@ func (c *kcache) fill() {
 		dots := buf[:m*w]
 		sub := classical.Matrix{Rows: m, Cols: p, Data: c.x.Data[lo*p : hi*p]}
 		rest := classical.Matrix{Rows: w, Cols: p, Data: c.x.Data[c0*p:]}
-		if small {
+		if isSparse {
+			sparseDots(dots, sp, lo, hi, c0, spread)
+		} else if small {
 			gemm.DgemmSerial(false, true, m, w, p, 1, sub.Data, p, rest.Data, p, 0, dots, w)
 		} else {
 			tensor.MatMulTo(tensor.FromFloat64(dots, m, w), sub.Tensor(), rest.Tensor().T())
@@ -217,6 +228,23 @@ func (c *kcache) fill() {
 			for r := range seg {
 				seg[r] = c.dense[(lo+r)*n+j]
 			}
+		}
+	}
+}
+
+// sparseDots sets dots[r*w + j-c0] = x_(lo+r) · x_j for rows [lo, hi) and
+// columns j in [c0, n) (w = n-c0), by sparse rows; spread is zero scratch
+// of the row length, left zero.
+func sparseDots(dots []float64, a sparse.Rows, lo, hi, c0 int, spread []float64) {
+	w := a.N - c0
+	for i := lo; i < hi; i++ {
+		a.AddTo(spread, i, 1)
+		out := dots[(i-lo)*w : (i-lo+1)*w]
+		for j := c0; j < a.N; j++ {
+			out[j-c0] = a.Dot(j, spread)
+		}
+		for k := a.Ptr[i]; k < a.Ptr[i+1]; k++ {
+			spread[a.Col[k]] = 0
 		}
 	}
 }
