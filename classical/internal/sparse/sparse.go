@@ -18,14 +18,18 @@ type Rows struct {
 // FromDense returns the nonzeros of the row-major n×p matrix x by rows,
 // when at most one value in eight is nonzero; otherwise false.
 func FromDense(x []float64, n, p int) (Rows, bool) {
-	nnz := 0
+	if n == 0 || p == 0 {
+		return Rows{}, false
+	}
+	// Count the nonzeros, stopping as soon as there are too many: a dense
+	// X costs an eighth of a pass.
+	nnz, limit := 0, n*p/8
 	for _, v := range x[:n*p] {
 		if v != 0 {
-			nnz++
+			if nnz++; nnz > limit {
+				return Rows{}, false
+			}
 		}
-	}
-	if n == 0 || p == 0 || 8*nnz > n*p {
-		return Rows{}, false
 	}
 	a := Rows{N: n, P: p, Ptr: make([]int, n+1), Col: make([]int32, 0, nnz), Val: make([]float64, 0, nnz)}
 	for i := 0; i < n; i++ {
