@@ -5,7 +5,7 @@ Peer: scikit-learn 1.2.1 (Debian's python3-sklearn). Run from the
 repository root:
 
     go build -o /tmp/ember-train ./cmd/train
-    /usr/bin/python3 bench/peers/table_pipeline.py [--csv ../shared/data/tabular/titanic.csv]
+    /usr/bin/python3 bench/peers/table_pipeline.py [--csv data/testdata/titanic.csv]
         [--target survived] [--models random_forest gradient_boosting ...] [--train /tmp/ember-train]
     /usr/bin/python3 bench/peers/table_pipeline.py --csv ../shared/data/tabular/california_housing.csv \
         --target median_house_value
@@ -43,7 +43,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 here = os.path.dirname(os.path.abspath(__file__))
 ap = argparse.ArgumentParser()
-ap.add_argument("--csv", default=os.path.join(here, "..", "..", "..", "shared", "data", "tabular", "titanic.csv"))
+ap.add_argument("--csv", default=os.path.join(here, "..", "..", "data", "testdata", "titanic.csv"),
+                help="default: the titanic table kept in the repository")
 ap.add_argument("--target", default="survived")
 ap.add_argument("--train", default="/tmp/ember-train", help="the built cmd/train binary")
 ap.add_argument("--models", nargs="*", help="default: the tree models, and logistic_regression or ridge")
