@@ -142,54 +142,64 @@ func logistic(lse, sg, z []float64) {
 // run in parallel; their partial sums are added in block order, so the
 // result does not depend on the number of workers.
 func binaryLogistic(g, x []float64, n, p int, w []float64, b float64, y []int, sw []float64, swSum float64) (loss, gb float64) {
+	w = w[:p]
+	return logisticBlocks(g, n, p, func(i0, i1 int, gw, z, lse, r []float64) (float64, float64) {
+		m := i1 - i0
+		xb := x[i0*p : i1*p]
+		t := 0
+		for ; t+4 <= m; t += 4 {
+			x0, x1, x2, x3 := xb[t*p:(t+1)*p], xb[(t+1)*p:(t+2)*p], xb[(t+2)*p:(t+3)*p], xb[(t+3)*p:(t+4)*p]
+			var s0, s1, s2, s3 float64
+			for j, wj := range w {
+				s0 += x0[j] * wj
+				s1 += x1[j] * wj
+				s2 += x2[j] * wj
+				s3 += x3[j] * wj
+			}
+			z[t], z[t+1], z[t+2], z[t+3] = s0+b, s1+b, s2+b, s3+b
+		}
+		for ; t < m; t++ {
+			xt := xb[t*p : (t+1)*p]
+			s := 0.0
+			for j, wj := range w {
+				s += xt[j] * wj
+			}
+			z[t] = s + b
+		}
+		bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
+		t = 0
+		for ; t+4 <= m; t += 4 {
+			x0, x1, x2, x3 := xb[t*p:(t+1)*p], xb[(t+1)*p:(t+2)*p], xb[(t+2)*p:(t+3)*p], xb[(t+3)*p:(t+4)*p]
+			r0, r1, r2, r3 := r[t], r[t+1], r[t+2], r[t+3]
+			for j := range gw {
+				gw[j] += (r0*x0[j] + r1*x1[j]) + (r2*x2[j] + r3*x3[j])
+			}
+		}
+		for ; t < m; t++ {
+			xt := xb[t*p : (t+1)*p]
+			for j := range gw {
+				gw[j] += r[t] * xt[j]
+			}
+		}
+		return bl, bg
+	})
+}
+
+// logisticBlocks runs a binary logistic pass over fixed blocks of rows, in
+// parallel: pass computes one block's rows [i0, i1), adding their gradient
+// to gw (p values, zero on entry) and returning their loss and intercept
+// gradient, with z, lse and r as scratch of the block's length. The
+// blocks' results are added in block order (addBlocks).
+func logisticBlocks(g []float64, n, p int, pass func(i0, i1 int, gw, z, lse, r []float64) (loss, gb float64)) (loss, gb float64) {
 	nb := (n + skinnyBlock - 1) / skinnyBlock
 	part := make([]float64, nb*(p+2)) // per block: gradient, loss, intercept
-	w = w[:p]
 	parallel.For(nb, 1, func(lo, hi int) {
 		buf := make([]float64, 3*skinnyBlock)
 		for bk := lo; bk < hi; bk++ {
 			acc := part[bk*(p+2) : (bk+1)*(p+2)]
-			gw := acc[:p]
 			i0, i1 := bk*skinnyBlock, min((bk+1)*skinnyBlock, n)
 			m := i1 - i0
-			z, lse, r := buf[:m], buf[skinnyBlock:skinnyBlock+m], buf[2*skinnyBlock:2*skinnyBlock+m]
-			xb := x[i0*p : i1*p]
-			t := 0
-			for ; t+4 <= m; t += 4 {
-				x0, x1, x2, x3 := xb[t*p:(t+1)*p], xb[(t+1)*p:(t+2)*p], xb[(t+2)*p:(t+3)*p], xb[(t+3)*p:(t+4)*p]
-				var s0, s1, s2, s3 float64
-				for j, wj := range w {
-					s0 += x0[j] * wj
-					s1 += x1[j] * wj
-					s2 += x2[j] * wj
-					s3 += x3[j] * wj
-				}
-				z[t], z[t+1], z[t+2], z[t+3] = s0+b, s1+b, s2+b, s3+b
-			}
-			for ; t < m; t++ {
-				xt := xb[t*p : (t+1)*p]
-				s := 0.0
-				for j, wj := range w {
-					s += xt[j] * wj
-				}
-				z[t] = s + b
-			}
-			bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
-			t = 0
-			for ; t+4 <= m; t += 4 {
-				x0, x1, x2, x3 := xb[t*p:(t+1)*p], xb[(t+1)*p:(t+2)*p], xb[(t+2)*p:(t+3)*p], xb[(t+3)*p:(t+4)*p]
-				r0, r1, r2, r3 := r[t], r[t+1], r[t+2], r[t+3]
-				for j := range gw {
-					gw[j] += (r0*x0[j] + r1*x1[j]) + (r2*x2[j] + r3*x3[j])
-				}
-			}
-			for ; t < m; t++ {
-				xt := xb[t*p : (t+1)*p]
-				for j := range gw {
-					gw[j] += r[t] * xt[j]
-				}
-			}
-			acc[p], acc[p+1] = bl, bg
+			acc[p], acc[p+1] = pass(i0, i1, acc[:p], buf[:m], buf[skinnyBlock:skinnyBlock+m], buf[2*skinnyBlock:2*skinnyBlock+m])
 		}
 	})
 	return addBlocks(g[:p], part, nb)
@@ -212,27 +222,16 @@ func logisticResiduals(lse, r, z []float64, y []int, sw []float64, swSum float64
 // binaryLogisticSparse is binaryLogistic for X by sparse rows: the same
 // blocks, loss and residuals, with the products over the nonzeros only.
 func binaryLogisticSparse(g []float64, a sparse.Rows, n, p int, w []float64, b float64, y []int, sw []float64, swSum float64) (loss, gb float64) {
-	nb := (n + skinnyBlock - 1) / skinnyBlock
-	part := make([]float64, nb*(p+2)) // per block: gradient, loss, intercept
-	parallel.For(nb, 1, func(lo, hi int) {
-		buf := make([]float64, 3*skinnyBlock)
-		for bk := lo; bk < hi; bk++ {
-			acc := part[bk*(p+2) : (bk+1)*(p+2)]
-			gw := acc[:p]
-			i0, i1 := bk*skinnyBlock, min((bk+1)*skinnyBlock, n)
-			m := i1 - i0
-			z, lse, r := buf[:m], buf[skinnyBlock:skinnyBlock+m], buf[2*skinnyBlock:2*skinnyBlock+m]
-			for t := range z {
-				z[t] = a.Dot(i0+t, w) + b
-			}
-			bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
-			for t, rt := range r {
-				a.AddTo(gw, i0+t, rt)
-			}
-			acc[p], acc[p+1] = bl, bg
+	return logisticBlocks(g, n, p, func(i0, i1 int, gw, z, lse, r []float64) (float64, float64) {
+		for t := range z {
+			z[t] = a.Dot(i0+t, w) + b
 		}
+		bl, bg := logisticResiduals(lse, r, z, y[i0:i1], sw[i0:i1], swSum)
+		for t, rt := range r {
+			a.AddTo(gw, i0+t, rt)
+		}
+		return bl, bg
 	})
-	return addBlocks(g[:p], part, nb)
 }
 
 // addBlocks adds the per-block partial results of binaryLogistic, in
