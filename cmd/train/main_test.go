@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http/httptest"
@@ -316,5 +317,31 @@ func TestTrackingAndTensorBoard(t *testing.T) {
 	}
 	if _, err := st.Resolve("m", "1"); err != nil {
 		t.Fatalf("model not registered: %v", err)
+	}
+}
+
+// TestIdentifierNote checks that a categorical column distinct in most
+// rows (an identifier) gets a note suggesting -drop, and that a column of
+// few categories does not.
+func TestIdentifierNote(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("id,color,x,y\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&csv, "p%d,%s,%d,%d\n", i, []string{"red", "green", "blue"}[i%3], i, i%2)
+	}
+	path := filepath.Join(t.TempDir(), "people.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, progress bytes.Buffer
+	if err := run(context.Background(), []string{"-csv", path, "-target", "y", "-model", "decision_tree", "-cv", "0"}, &out, &progress); err != nil {
+		t.Fatal(err)
+	}
+	all := out.String() + progress.String()
+	if !strings.Contains(all, `note: column "id" has 60 distinct values in 60 rows`) || !strings.Contains(all, "-drop id") {
+		t.Errorf("no note on the identifier column in:\n%s", all)
+	}
+	if strings.Contains(all, `column "color"`) {
+		t.Errorf("a note on a column of three categories:\n%s", all)
 	}
 }

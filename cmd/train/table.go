@@ -179,6 +179,23 @@ func preprocessor(t *data.Table, features []string) classical.Estimator {
 	return preprocess.NewColumnTransformer(specs...).WithFeatureNames(features)
 }
 
+// identifierLike returns the categorical features with more than 20
+// distinct values that are distinct in over half of the rows (names, ticket
+// numbers): each category becomes a one-hot column that rarely generalises.
+func identifierLike(t *data.Table, features []string) []string {
+	var out []string
+	for _, f := range features {
+		c, err := t.Column(f)
+		if err != nil || c.Kind() != data.Categorical {
+			continue
+		}
+		if k := len(c.Categories()); k > 20 && 2*k > t.NumRows() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // recode maps the categorical columns of test onto train's categories, so
 // that equal strings get equal codes; unseen categories become missing.
 func recode(train, test *data.Table) (*data.Table, error) {
@@ -277,6 +294,11 @@ func trainTable(ctx context.Context, o *options, stdout, progress io.Writer) (an
 	}
 	fmt.Fprintf(progress, "%s: %d rows, %d features (%d categorical), target %q: %s with %s\n",
 		o.csv, t.NumRows(), len(features), len(t.CategoricalNames(o.target)), o.target, task, name)
+	for _, f := range identifierLike(t, features) {
+		c, _ := t.Column(f)
+		fmt.Fprintf(progress, "note: column %q has %d distinct values in %d rows, like an identifier; it becomes as many one-hot columns (-drop %s leaves it out)\n",
+			f, len(c.Categories()), t.NumRows(), f)
+	}
 
 	var Xtr, Xte, ytr, yte *tensor.Tensor
 	if o.testCSV != "" {
